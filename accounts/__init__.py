@@ -1,0 +1,1 @@
+"""People, organisations, memberships, invitations and the audit trail."""

@@ -1,0 +1,1 @@
+"""Needs, planning, sourcing, contracts, monitoring and feedback."""

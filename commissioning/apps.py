@@ -1,0 +1,8 @@
+"""App configuration for commissioning."""
+
+from django.apps import AppConfig
+
+
+class CommissioningConfig(AppConfig):
+    name = "commissioning"
+    verbose_name = "Commissioning"

@@ -1,0 +1,1 @@
+"""The local Compact as measurable rules, with findings, concerns and champions."""

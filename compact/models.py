@@ -1,0 +1,1 @@
+"""Models for compact. Filled in by the issues that build this part of the cycle."""

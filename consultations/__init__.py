@@ -1,0 +1,1 @@
+"""Consultations, their questions, responses, events and published outcomes."""

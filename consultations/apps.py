@@ -1,0 +1,8 @@
+"""App configuration for consultations."""
+
+from django.apps import AppConfig
+
+
+class ConsultationsConfig(AppConfig):
+    name = "consultations"
+    verbose_name = "Consultations"

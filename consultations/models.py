@@ -1,0 +1,1 @@
+"""Models for consultations. Filled in by the issues that build this part of the cycle."""

@@ -1,0 +1,1 @@
+"""Provider mapping: profiles, services, consortia and the shared reference data of places."""

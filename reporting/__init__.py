@@ -1,0 +1,1 @@
+"""Quarterly framework reviews, the annual Board report, dashboards and exports."""

@@ -1,0 +1,8 @@
+"""App configuration for reporting."""
+
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+    verbose_name = "Reviews and reporting"

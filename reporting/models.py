@@ -1,0 +1,1 @@
+"""Models for reporting. Filled in by the issues that build this part of the cycle."""
