@@ -32,6 +32,12 @@ from .workflow import TransitionNotAllowed
 PAGE_SIZE = 25
 
 
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _form_errors_from(error: ValidationError, form) -> None:
     """Put a service's ValidationError on the form, beside the field it names where it names one."""
     if hasattr(error, "error_dict"):
@@ -387,7 +393,11 @@ def _review_context(organisation: Organisation, form) -> dict:
 def organisation_list(request):
     filterset = OrganisationFilter(request.GET or None, queryset=Organisation.objects.order_by("name"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/organisation_list.html", {"filter": filterset, "page": page})
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"filter": filterset, "page": page, "filter_query": _query_without_page(request)},
+    )
 
 
 @access.network_admin_required
@@ -412,7 +422,11 @@ def audit_log(request):
     )
     filterset = AuditEventFilter(request.GET or None, queryset=events)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"filter": filterset, "page": page})
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"filter": filterset, "page": page, "filter_query": _query_without_page(request)},
+    )
 
 
 def csrf_failure(request, reason: str = "") -> HttpResponse:
