@@ -30,7 +30,14 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "legal_form", "verification_status", "charity_number", "company_number"]
+    list_display = [
+        "name",
+        "kind",
+        "legal_form",
+        "verification_status",
+        "charity_number",
+        "company_number",
+    ]
     list_filter = ["kind", "verification_status", "legal_form"]
     search_fields = ["name", "charity_number", "company_number"]
     # Verification goes through the network admins' pages, so that it is audited.
@@ -40,7 +47,15 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     search_fields = ["email", "organisation__name"]
     readonly_fields = ["token_hash"]
     raw_id_fields = ["organisation", "invited_by", "accepted_by"]

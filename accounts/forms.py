@@ -21,10 +21,12 @@ class OrganisationDetailsForm(forms.Form):
     """The details a third sector organisation gives when it registers."""
 
     organisation_name = forms.CharField(
-        max_length=200, label="Organisation name", help_text="As it appears on its governing document."
+        max_length=200,
+        label="Organisation name",
+        help_text="As it appears on its governing document.",
     )
     legal_form = forms.ChoiceField(
-        choices=[("", "Choose a legal form")] + LegalForm.choices, label="Legal form"
+        choices=[("", "Choose a legal form"), *LegalForm.choices], label="Legal form"
     )
     charity_number = forms.CharField(
         max_length=20,
@@ -69,16 +71,22 @@ class OrganisationDetailsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         legal_form = cleaned.get("legal_form")
-        if legal_form in LEGAL_FORMS_NEEDING_CHARITY_NUMBER and not cleaned.get("charity_number"):
-            if "charity_number" not in self.errors:
-                self.add_error(
-                    "charity_number", "Enter the registered charity number for a charity or CIO."
-                )
-        if legal_form in LEGAL_FORMS_NEEDING_COMPANY_NUMBER and not cleaned.get("company_number"):
-            if "company_number" not in self.errors:
-                self.add_error(
-                    "company_number", "Enter the Companies House number for a company or CIC."
-                )
+        required = [
+            (
+                LEGAL_FORMS_NEEDING_CHARITY_NUMBER,
+                "charity_number",
+                "Enter the registered charity number for a charity or CIO.",
+            ),
+            (
+                LEGAL_FORMS_NEEDING_COMPANY_NUMBER,
+                "company_number",
+                "Enter the Companies House number for a company or CIC.",
+            ),
+        ]
+        for legal_forms, field, message in required:
+            missing = not cleaned.get(field) and field not in self.errors
+            if legal_form in legal_forms and missing:
+                self.add_error(field, message)
         return cleaned
 
     def _taken(self, **lookup) -> bool:
@@ -154,8 +162,13 @@ class VerificationDecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == VerificationStatus.REJECTED and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Give a reason for rejecting, so the organisation can put it right.")
+        if (
+            cleaned.get("decision") == VerificationStatus.REJECTED
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error(
+                "reason", "Give a reason for rejecting, so the organisation can put it right."
+            )
         return cleaned
 
 
@@ -210,7 +223,9 @@ class MembershipForm(forms.Form):
 
 
 class CommissioningBodyForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Name", help_text="For example, Adult Social Care.")
+    name = forms.CharField(
+        max_length=200, label="Name", help_text="For example, Adult Social Care."
+    )
     kind = forms.ChoiceField(
         choices=[
             (OrganisationKind.COMMISSIONING_BODY, OrganisationKind.COMMISSIONING_BODY.label),

@@ -100,7 +100,9 @@ class VerificationStatus(models.TextChoices):
 
 # The moves a network admin (or a rejected organisation resubmitting) may make.
 VERIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {
-    VerificationStatus.PENDING: frozenset({VerificationStatus.VERIFIED, VerificationStatus.REJECTED}),
+    VerificationStatus.PENDING: frozenset(
+        {VerificationStatus.VERIFIED, VerificationStatus.REJECTED}
+    ),
     VerificationStatus.REJECTED: frozenset({VerificationStatus.PENDING}),
     VerificationStatus.VERIFIED: frozenset(),
 }
@@ -187,7 +189,9 @@ class Membership(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    role = models.CharField(
+        max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
     is_compact_champion = models.BooleanField(
         "Compact champion",
         default=False,
@@ -198,7 +202,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["organisation__name", "user__email"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_unique_user_org"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,12 +226,12 @@ class Invitation(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField()
-    role = models.CharField(max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    role = models.CharField(
+        max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
     # Only a hash is kept: the link itself exists only in the email.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="invitations_sent"
-    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations_sent")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

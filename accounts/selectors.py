@@ -43,18 +43,32 @@ def organisation_counts() -> OrganisationCounts:
     by_status: dict[str, int] = {}
     for kind in OrganisationKind:
         statuses = (
-            list(VerificationStatus) if kind == OrganisationKind.THIRD_SECTOR else [VerificationStatus.VERIFIED]
+            list(VerificationStatus)
+            if kind == OrganisationKind.THIRD_SECTOR
+            else [VerificationStatus.VERIFIED]
         )
         for status in statuses:
             n = raw.get((kind.value, status.value), 0)
-            rows.append({"kind": kind.label, "status": status.label, "count": n, "kind_value": kind.value, "status_value": status.value})
+            rows.append(
+                {
+                    "kind": kind.label,
+                    "status": status.label,
+                    "count": n,
+                    "kind_value": kind.value,
+                    "status_value": status.value,
+                }
+            )
             by_kind[kind.value] = by_kind.get(kind.value, 0) + n
             by_status[status.value] = by_status.get(status.value, 0) + n
-    return OrganisationCounts(rows=rows, by_kind=by_kind, by_status=by_status, total=sum(raw.values()))
+    return OrganisationCounts(
+        rows=rows, by_kind=by_kind, by_status=by_status, total=sum(raw.values())
+    )
 
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
-    return organisation.memberships.select_related("user").order_by("-role", "user__full_name", "user__email")
+    return organisation.memberships.select_related("user").order_by(
+        "-role", "user__full_name", "user__email"
+    )
 
 
 def open_invitations(organisation: Organisation) -> QuerySet[Invitation]:
@@ -74,7 +88,9 @@ class Step:
     action: str = ""
 
 
-def provider_next_steps(*, organisation: Organisation, members: list[Membership], has_mfa: bool, is_admin: bool) -> list[Step]:
+def provider_next_steps(
+    *, organisation: Organisation, members: list[Membership], has_mfa: bool, is_admin: bool
+) -> list[Step]:
     """What a third sector organisation still needs to do, worked out from its records."""
     from django.urls import reverse
     from django.utils import timezone
@@ -106,7 +122,9 @@ def provider_next_steps(*, organisation: Organisation, members: list[Membership]
                 "Correct your details and resubmit",
                 False,
                 f"The network could not verify your organisation: {organisation.verification_reason}",
-                reverse("accounts:organisation_resubmit", args=[organisation.pk]) if is_admin else "",
+                reverse("accounts:organisation_resubmit", args=[organisation.pk])
+                if is_admin
+                else "",
                 "Correct and resubmit",
             )
         )

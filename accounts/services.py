@@ -148,7 +148,9 @@ def organisation_reject(*, organisation: Organisation, actor: User, reason: str)
     if not actor.is_network_admin:
         raise PermissionDenied("Only network admins reject organisations.")
     if not reason.strip():
-        raise ValidationError({"reason": "Give the organisation a reason, so that it can put things right."})
+        raise ValidationError(
+            {"reason": "Give the organisation a reason, so that it can put things right."}
+        )
     organisation = _organisation_move(
         organisation_id=organisation.pk,
         actor=actor,
@@ -196,7 +198,11 @@ def organisation_resubmit(
 
 @transaction.atomic
 def commissioning_body_create(
-    *, actor: User, name: str, kind: str = OrganisationKind.COMMISSIONING_BODY, address: str = "",
+    *,
+    actor: User,
+    name: str,
+    kind: str = OrganisationKind.COMMISSIONING_BODY,
+    address: str = "",
     postcode: str = "",
 ) -> Organisation:
     if not actor.is_network_admin:
@@ -368,7 +374,9 @@ def _check_keeps_an_admin(membership: Membership, new_role: str | None) -> None:
     if membership.role != MembershipRole.ADMIN or new_role == MembershipRole.ADMIN:
         return
     other_admins = (
-        Membership.objects.filter(organisation_id=membership.organisation_id, role=MembershipRole.ADMIN)
+        Membership.objects.filter(
+            organisation_id=membership.organisation_id, role=MembershipRole.ADMIN
+        )
         .exclude(pk=membership.pk)
         .exists()
     )
@@ -385,8 +393,10 @@ def membership_update(
     """Change a member's role or Compact champion flag; each change is audited."""
     if not can_manage_members(actor, membership.organisation):
         raise PermissionDenied("Only the organisation's admins can change roles.")
-    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .get(pk=membership.pk)
     )
     if role not in MembershipRole.values:
         raise ValidationError({"role": "Choose a role from the list."})
@@ -419,8 +429,10 @@ def membership_update(
 def membership_remove(*, actor: User, membership: Membership) -> None:
     if not can_manage_members(actor, membership.organisation):
         raise PermissionDenied("Only the organisation's admins can remove members.")
-    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .get(pk=membership.pk)
     )
     _check_keeps_an_admin(membership, None)
     audit_event_record(

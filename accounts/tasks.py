@@ -44,7 +44,9 @@ def organisation_registered_notify(organisation_id: int) -> int:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None or organisation.verification_status != VerificationStatus.PENDING:
         return 0
-    admins = User.objects.filter(is_network_admin=True, is_active=True).values_list("email", flat=True)
+    admins = User.objects.filter(is_network_admin=True, is_active=True).values_list(
+        "email", flat=True
+    )
     return send_templated_email(
         name="organisation_registered",
         to=list(admins),

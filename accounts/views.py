@@ -175,7 +175,13 @@ def organisation_detail(request, pk: int):
         "can_manage": can_manage,
         "invitations": list(selectors.open_invitations(organisation)) if can_manage else [],
         "member_forms": [
-            (m, MembershipForm(initial={"role": m.role, "is_compact_champion": m.is_compact_champion}, prefix=f"m{m.pk}"))
+            (
+                m,
+                MembershipForm(
+                    initial={"role": m.role, "is_compact_champion": m.is_compact_champion},
+                    prefix=f"m{m.pk}",
+                ),
+            )
             for m in members
         ]
         if can_manage
@@ -208,7 +214,9 @@ def organisation_resubmit(request, pk: int):
             messages.error(request, str(error))
             return redirect(organisation)
         else:
-            messages.success(request, "Thank you. Your details have gone back to the network admins.")
+            messages.success(
+                request, "Thank you. Your details have gone back to the network admins."
+            )
             return redirect("home")
     return render(
         request, "accounts/organisation_resubmit.html", {"form": form, "organisation": organisation}
@@ -294,7 +302,9 @@ def invitation_accept(request, token: str):
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationError as error:
-        return render(request, "accounts/invitation_invalid.html", {"message": str(error)}, status=410)
+        return render(
+            request, "accounts/invitation_invalid.html", {"message": str(error)}, status=410
+        )
 
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     context = {"invitation": invitation, "has_account": has_account}
@@ -321,7 +331,9 @@ def invitation_accept(request, token: str):
                 password=form.cleaned_data["password1"],
             )
         except services.InvitationError as error:
-            return render(request, "accounts/invitation_invalid.html", {"message": str(error)}, status=410)
+            return render(
+                request, "accounts/invitation_invalid.html", {"message": str(error)}, status=410
+            )
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         select_organisation(request, membership.organisation_id)
         messages.success(request, f"Your account is ready. Welcome to {membership.organisation}.")
@@ -351,12 +363,18 @@ def organisation_review(request, pk: int):
                 services.organisation_verify(
                     organisation=organisation, actor=request.user, note=form.cleaned_data["reason"]
                 )
-                messages.success(request, f"{organisation} is verified. Its users have been emailed.")
+                messages.success(
+                    request, f"{organisation} is verified. Its users have been emailed."
+                )
             else:
                 services.organisation_reject(
-                    organisation=organisation, actor=request.user, reason=form.cleaned_data["reason"]
+                    organisation=organisation,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
                 )
-                messages.success(request, f"{organisation} is rejected. Its users have been emailed the reason.")
+                messages.success(
+                    request, f"{organisation} is rejected. Its users have been emailed the reason."
+                )
         except TransitionNotAllowed:
             messages.error(
                 request,
@@ -365,7 +383,9 @@ def organisation_review(request, pk: int):
             )
         except ValidationError as error:
             _form_errors_from(error, form)
-            return render(request, "accounts/organisation_review.html", _review_context(organisation, form))
+            return render(
+                request, "accounts/organisation_review.html", _review_context(organisation, form)
+            )
         return redirect("accounts:verification_queue")
     return render(request, "accounts/organisation_review.html", _review_context(organisation, form))
 
@@ -381,9 +401,9 @@ def _review_context(organisation: Organisation, form) -> dict:
             .order_by("-created_at")[:20]
         ),
         "same_numbers": list(
-            Organisation.objects.exclude(pk=organisation.pk).filter(
-                name__iexact=organisation.name
-            )[:5]
+            Organisation.objects.exclude(pk=organisation.pk).filter(name__iexact=organisation.name)[
+                :5
+            ]
         ),
     }
 
@@ -391,7 +411,9 @@ def _review_context(organisation: Organisation, form) -> dict:
 @access.network_admin_required
 @require_GET
 def organisation_list(request):
-    filterset = OrganisationFilter(request.GET or None, queryset=Organisation.objects.order_by("name"))
+    filterset = OrganisationFilter(
+        request.GET or None, queryset=Organisation.objects.order_by("name")
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -405,7 +427,9 @@ def commissioning_body_create(request):
     form = CommissioningBodyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.commissioning_body_create(actor=request.user, **form.cleaned_data)
+            organisation = services.commissioning_body_create(
+                actor=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _form_errors_from(error, form)
         else:

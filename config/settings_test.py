@@ -2,12 +2,14 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123"
+)
 os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ.setdefault("PORTAL_REQUIRE_MFA", "0")
 
-from .settings import *  # noqa: E402, F403
-from .settings import BASE_DIR, STORAGES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import BASE_DIR, STORAGES
 
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,11 +1,15 @@
 """The portal's URLs. Each app's pages live under its own namespace."""
 
 from allauth.account import views as allauth_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
 
 from accounts import views as accounts_views
+
+# Sign in to the Django admin through allauth, so that its rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),

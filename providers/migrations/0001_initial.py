@@ -5,25 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('ons_code', models.CharField(help_text='GSS code, for example E05009367.', max_length=9, unique=True, verbose_name='ONS code')),
-                ('level', models.CharField(choices=[('borough', 'Borough'), ('ward', 'Ward'), ('neighbourhood', 'Neighbourhood')], max_length=16)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='providers.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "ons_code",
+                    models.CharField(
+                        help_text="GSS code, for example E05009367.",
+                        max_length=9,
+                        unique=True,
+                        verbose_name="ONS code",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("borough", "Borough"),
+                            ("ward", "Ward"),
+                            ("neighbourhood", "Neighbourhood"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="providers.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('level', 'borough'), ('parent__isnull', False), _connector='OR'), name='area_below_borough_has_parent')],
+                "ordering": ["level", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("level", "borough"), ("parent__isnull", False), _connector="OR"
+                        ),
+                        name="area_below_borough_has_parent",
+                    )
+                ],
             },
         ),
     ]
