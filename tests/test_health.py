@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,11 +31,12 @@ def test_health_is_503_when_the_database_is_down(client, monkeypatch):
     assert response.json()["database"] == "unavailable"
 
 
-@override_settings(REDIS_URL="redis://127.0.0.1:1/0", CELERY_BROKER_URL="redis://127.0.0.1:1/0")
-def test_health_is_503_when_the_broker_is_down(client, monkeypatch):
+def test_health_is_503_when_the_broker_is_down(client, settings, monkeypatch):
     from config.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    connect = app.connection_for_write
+    monkeypatch.setattr(app, "connection_for_write", lambda: connect(url=settings.REDIS_URL))
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["broker"] == "unavailable"
