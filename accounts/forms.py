@@ -40,8 +40,14 @@ class OrganisationDetailsForm(forms.Form):
         label="Companies House number",
         help_text="Required for companies and CICs. For example 01234567 or SC123456.",
     )
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Address")
-    postcode = forms.CharField(max_length=10, label="Postcode")
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}), label="Address"
+    )
+    postcode = forms.CharField(
+        max_length=10,
+        label="Postcode",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
 
     def __init__(self, *args, exclude_organisation: Organisation | None = None, **kwargs) -> None:
         self.exclude_organisation = exclude_organisation
@@ -121,7 +127,11 @@ class OrganisationDetailsForm(forms.Form):
 class OrganisationSignupForm(OrganisationDetailsForm):
     """allauth builds its sign-up form on this: a person and their organisation register together."""
 
-    full_name = forms.CharField(max_length=150, label="Your full name")
+    full_name = forms.CharField(
+        max_length=150,
+        label="Your full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
 
     field_order = [
         "full_name",
@@ -151,7 +161,7 @@ class VerificationDecisionForm(forms.Form):
             (VerificationStatus.REJECTED, "Reject: the organisation must correct something"),
         ],
         widget=forms.RadioSelect,
-        label="Your decision",
+        label="Decision",
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -183,7 +193,11 @@ class InvitationForm(forms.Form):
 
 
 class InvitationAcceptNewUserForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Your full name")
+    full_name = forms.CharField(
+        max_length=150,
+        label="Your full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     password1 = forms.CharField(
         label="Choose a password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -400,7 +400,7 @@ def _review_context(organisation: Organisation, form) -> dict:
             .select_related("actor")
             .order_by("-created_at")[:20]
         ),
-        "same_numbers": list(
+        "same_name": list(
             Organisation.objects.exclude(pk=organisation.pk).filter(name__iexact=organisation.name)[
                 :5
             ]
