@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .context import PortalContext
+from .selectors import user_has_totp
 
 
 class CurrentOrganisationMiddleware:
@@ -34,7 +35,7 @@ class RequireMFAMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(self.allowed_prefixes)
             and request.portal.needs_mfa
-            and not self._has_totp(request.user)
+            and not user_has_totp(request.user)
         ):
             messages.warning(
                 request,
@@ -43,12 +44,6 @@ class RequireMFAMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-    @staticmethod
-    def _has_totp(user) -> bool:
-        from allauth.mfa.models import Authenticator
-
-        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class ContentSecurityPolicyMiddleware:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from .models import (
+    AuditEvent,
     Invitation,
     Membership,
     Organisation,
@@ -69,6 +70,20 @@ def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by(
         "-role", "user__full_name", "user__email"
     )
+
+
+def organisation_history(organisation: Organisation, *, limit: int = 20) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(organisation=organisation)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def user_has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def open_invitations(organisation: Organisation) -> QuerySet[Invitation]:

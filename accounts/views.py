@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -67,15 +67,10 @@ def home(request):
         if portal.is_org_admin:
             context["invitations"] = list(selectors.open_invitations(organisation))
         if portal.is_provider:
-            from allauth.mfa.models import Authenticator
-
-            has_mfa = Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
             context["steps"] = selectors.provider_next_steps(
                 organisation=organisation,
                 members=members,
-                has_mfa=has_mfa,
+                has_mfa=selectors.user_has_totp(request.user),
                 is_admin=portal.is_org_admin,
             )
     return render(request, "home/dashboard.html", context)
@@ -194,7 +189,7 @@ def organisation_detail(request, pk: int):
 def organisation_resubmit(request, pk: int):
     organisation = access.get_organisation_for_user(request.user, pk)
     if not access.is_organisation_admin(request.user, organisation):
-        raise access.PermissionDenied("Only the organisation's admins can resubmit it.")
+        raise PermissionDenied("Only the organisation's admins can resubmit it.")
     if organisation.verification_status != VerificationStatus.REJECTED:
         messages.info(request, "Only a rejected organisation needs to resubmit its details.")
         return redirect(organisation)
@@ -395,11 +390,7 @@ def _review_context(organisation: Organisation, form) -> dict:
         "organisation": organisation,
         "form": form,
         "members": list(selectors.organisation_members(organisation)),
-        "history": list(
-            access.AuditEvent.objects.filter(organisation=organisation)
-            .select_related("actor")
-            .order_by("-created_at")[:20]
-        ),
+        "history": selectors.organisation_history(organisation),
         "same_name": list(
             Organisation.objects.exclude(pk=organisation.pk).filter(name__iexact=organisation.name)[
                 :5
