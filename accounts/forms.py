@@ -167,7 +167,7 @@ class VerificationDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         label="Reason",
-        help_text="Required when rejecting. The organisation's users are sent this.",
+        help_text="Required when rejecting; optional when verifying. The organisation's users are sent it.",
     )
 
     def clean(self):
@@ -249,8 +249,10 @@ class CommissioningBodyForm(forms.Form):
         initial=OrganisationKind.COMMISSIONING_BODY,
         label="Kind",
     )
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    postcode = forms.CharField(max_length=10, required=False)
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Address (optional)"
+    )
+    postcode = forms.CharField(max_length=10, required=False, label="Postcode (optional)")
 
     def clean_postcode(self) -> str:
         return normalise_postcode(self.cleaned_data["postcode"])
