@@ -1,6 +1,7 @@
 """Filters for the network admins' organisation list and audit log."""
 
 import django_filters
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -31,16 +32,9 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_type = django_filters.ModelChoiceFilter(
         field_name="content_type",
-        queryset=ContentType.objects.filter(
-            app_label__in=[
-                "accounts",
-                "providers",
-                "commissioning",
-                "consultations",
-                "compact",
-                "reporting",
-            ]
-        ).order_by("app_label", "model"),
+        queryset=ContentType.objects.filter(app_label__in=settings.PORTAL_APPS).order_by(
+            "app_label", "model"
+        ),
         label="Object type",
         empty_label="Any type",
     )

@@ -126,42 +126,41 @@ def _organisation_move(
     return organisation
 
 
-@transaction.atomic
-def organisation_verify(*, organisation: Organisation, actor: User, note: str = "") -> Organisation:
+def _organisation_decide(
+    *, organisation: Organisation, actor: User, to_status: str, reason: str
+) -> Organisation:
+    """A network admin's verification decision; the organisation's users are told either way."""
     if not actor.is_network_admin:
-        raise PermissionDenied("Only network admins verify organisations.")
+        raise PermissionDenied("Only network admins decide on verification.")
     organisation = _organisation_move(
         organisation_id=organisation.pk,
         actor=actor,
-        to_status=VerificationStatus.VERIFIED,
-        reason=note,
-        action="organisation.verified",
+        to_status=to_status,
+        reason=reason,
+        action=f"organisation.{to_status}",
     )
     from .tasks import organisation_verification_notify
 
     delay_on_commit(organisation_verification_notify, organisation.pk)
     return organisation
+
+
+@transaction.atomic
+def organisation_verify(*, organisation: Organisation, actor: User, note: str = "") -> Organisation:
+    return _organisation_decide(
+        organisation=organisation, actor=actor, to_status=VerificationStatus.VERIFIED, reason=note
+    )
 
 
 @transaction.atomic
 def organisation_reject(*, organisation: Organisation, actor: User, reason: str) -> Organisation:
-    if not actor.is_network_admin:
-        raise PermissionDenied("Only network admins reject organisations.")
     if not reason.strip():
         raise ValidationError(
             {"reason": "Give the organisation a reason, so that it can put things right."}
         )
-    organisation = _organisation_move(
-        organisation_id=organisation.pk,
-        actor=actor,
-        to_status=VerificationStatus.REJECTED,
-        reason=reason,
-        action="organisation.rejected",
+    return _organisation_decide(
+        organisation=organisation, actor=actor, to_status=VerificationStatus.REJECTED, reason=reason
     )
-    from .tasks import organisation_verification_notify
-
-    delay_on_commit(organisation_verification_notify, organisation.pk)
-    return organisation
 
 
 @transaction.atomic

@@ -41,13 +41,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
-    "accounts",
-    "providers",
-    "commissioning",
-    "consultations",
-    "compact",
-    "reporting",
 ]
+# The portal's own apps, in the order imports may flow (each may read those before it).
+PORTAL_APPS = ["accounts", "providers", "commissioning", "consultations", "compact", "reporting"]
+INSTALLED_APPS += PORTAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
