@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/signup/", transaction.atomic(allauth_views.signup), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("providers.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -7,6 +7,10 @@ commissioning body); network_admin; outsider (admin of another charity). Object 
 at the provider's organisation.
 """
 
+import importlib
+import pkgutil
+from pathlib import Path
+
 ROLES = ["anonymous", "provider", "commissioner", "network_admin", "outsider"]
 
 
@@ -68,3 +72,18 @@ EXPECTED = {
     "accounts:organisation_review": row(302, 403, 403, 200, 403),
     "accounts:verification_queue": row(302, 403, 403, 200, 403),
 }
+
+
+# Each part of the portal keeps its rows in tests/access/rows_<part>.py: a ROWS dict like the one
+# above and, where its URLs take arguments, a build(base) function that makes the objects they
+# point at and returns {url name: kwargs}. base holds "users" (by role), "provider_org" (the
+# provider's organisation) and "commissioning_body" (the commissioner's).
+WORLD_BUILDERS = []
+for _module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+    if _module.name.startswith("rows_"):
+        _rows = importlib.import_module(f"tests.access.{_module.name}")
+        _clash = set(_rows.ROWS) & set(EXPECTED)
+        assert not _clash, f"{_module.name} repeats rows: {_clash}"
+        EXPECTED.update(_rows.ROWS)
+        if hasattr(_rows, "build"):
+            WORLD_BUILDERS.append(_rows.build)

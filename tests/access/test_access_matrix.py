@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
-from tests.access.access_table import ADMIN_SITE, EXPECTED, ROLES
+from tests.access.access_table import ADMIN_SITE, EXPECTED, ROLES, WORLD_BUILDERS
 from tests.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,20 @@ def named_urls() -> list[str]:
 
 
 @pytest.fixture
-def world(role_users, provider_org, provider_member):
+def world(role_users, provider_org, provider_member, commissioning_body):
     invitation = InvitationFactory(
         organisation=provider_org, email="new.colleague@example.org", token="open-token"
     )
+    base = {
+        "users": role_users,
+        "provider_org": provider_org,
+        "commissioning_body": commissioning_body,
+    }
+    explicit: dict[str, dict] = {}
+    for build in WORLD_BUILDERS:
+        explicit.update(build(base))
     return {
+        "explicit": explicit,
         "pk": provider_org.pk,
         "invitation_pk": invitation.pk,
         "membership_pk": Membership.objects.get(user=provider_member).pk,
@@ -51,6 +60,8 @@ def world(role_users, provider_org, provider_member):
 def url_for(name: str, world: dict) -> str:
     from django.urls import NoReverseMatch
 
+    if name in world["explicit"]:
+        return reverse(name, kwargs=world["explicit"][name])
     for kwargs in _kwarg_sets(name, world):
         try:
             return reverse(name, kwargs=kwargs)

@@ -1,0 +1,1 @@
+"""Pages for provider mapping, one module per part."""
