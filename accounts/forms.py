@@ -17,6 +17,15 @@ from .models import (
 from .validators import normalise_charity_number, normalise_company_number, normalise_postcode
 
 
+def form_errors_from(error: ValidationError, form) -> None:
+    """Put a service's ValidationError on the form, beside the field it names where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class OrganisationDetailsForm(forms.Form):
     """The details a third sector organisation gives when it registers."""
 

@@ -25,6 +25,7 @@ from .forms import (
     MembershipForm,
     OrganisationDetailsForm,
     VerificationDecisionForm,
+    form_errors_from,
 )
 from .models import Organisation, User, VerificationStatus
 from .workflow import TransitionNotAllowed
@@ -36,15 +37,6 @@ def _query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-def _form_errors_from(error: ValidationError, form) -> None:
-    """Put a service's ValidationError on the form, beside the field it names where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Home
@@ -146,7 +138,7 @@ def organisation_register(request):
                 user=request.user, **form.organisation_details()
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             select_organisation(request, organisation.pk)
             messages.success(
@@ -204,7 +196,7 @@ def organisation_resubmit(request, pk: int):
                 organisation=organisation, actor=request.user, details=form.organisation_details()
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         except TransitionNotAllowed as error:
             messages.error(request, str(error))
             return redirect(organisation)
@@ -234,7 +226,7 @@ def invitation_create(request, pk: int):
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(
                 request,
@@ -377,7 +369,7 @@ def organisation_review(request, pk: int):
                 "someone may have decided it a moment ago.",
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
             return render(
                 request, "accounts/organisation_review.html", _review_context(organisation, form)
             )
@@ -422,7 +414,7 @@ def commissioning_body_create(request):
                 actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, f"{organisation} is added. Now invite its commissioners.")
             return redirect("accounts:invitation_create", pk=organisation.pk)

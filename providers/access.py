@@ -93,6 +93,14 @@ def get_organisation_to_edit(user, pk: int) -> Organisation:
     return organisation
 
 
+def get_own_organisation(user, pk: int, *, network_admins: bool = False) -> Organisation:
+    """A third sector organisation the user belongs to (or, if allowed, any, for network admins)."""
+    organisations = Organisation.objects.filter(kind=OrganisationKind.THIRD_SECTOR)
+    if not (network_admins and is_network_admin(user)):
+        organisations = organisations.filter(memberships__user=user)
+    return get_object_or_404(organisations, pk=pk)
+
+
 def get_service_to_edit(user, pk: int) -> Service:
     """Any member of the organisation may keep its services current."""
     return get_object_or_404(

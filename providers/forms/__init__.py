@@ -1,0 +1,1 @@
+"""Forms for provider mapping, one module per part."""
