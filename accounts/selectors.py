@@ -103,6 +103,16 @@ class Step:
     action: str = ""
 
 
+# Apps to the right of accounts add their own steps here from their AppConfig.ready(), so that
+# accounts never imports them: each is called with (organisation, is_admin) and returns Steps.
+NEXT_STEP_HOOKS: list = []
+
+
+def register_next_steps(hook) -> None:
+    if hook not in NEXT_STEP_HOOKS:
+        NEXT_STEP_HOOKS.append(hook)
+
+
 def provider_next_steps(
     *, organisation: Organisation, members: list[Membership], has_mfa: bool, is_admin: bool
 ) -> list[Step]:
@@ -177,4 +187,6 @@ def provider_next_steps(
             "Set up two-factor authentication",
         )
     )
+    for hook in NEXT_STEP_HOOKS:
+        steps[-1:-1] = hook(organisation=organisation, is_admin=is_admin)
     return steps
