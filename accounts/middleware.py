@@ -24,7 +24,14 @@ class RequireMFAMiddleware:
     """Where settings.PORTAL_REQUIRE_MFA is on, commissioners and network admins must set up TOTP
     before they reach any page other than the account pages."""
 
-    allowed_prefixes = ("/accounts/", "/static/", "/health/", "/accessibility/", "/privacy/")
+    allowed_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/health/",
+        "/accessibility/",
+        "/privacy/",
+        "/open-data/",
+    )
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

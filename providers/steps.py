@@ -42,17 +42,8 @@ def provider_mapping_steps(*, organisation: Organisation, is_admin: bool) -> lis
             f"Accepted until {passport.expires_on:%-d %B %Y}; bids can reuse it."
             if passport_current
             else "Upload your core documents once, and reuse them for every bid.",
-            _passport_url(organisation),
+            reverse("providers:passport", args=[organisation.pk]),
             "Go to your passport",
         )
     )
     return steps
-
-
-def _passport_url(organisation: Organisation) -> str:
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("providers:passport", args=[organisation.pk])
-    except NoReverseMatch:
-        return ""

@@ -150,7 +150,7 @@ def reference_index(request):
 @require_GET
 def reference_list(request, kind: str):
     model, fields, title = _reference_kind(kind)
-    items = model.objects.all()
+    items = model.objects.order_by(*(model._meta.ordering or ["pk"]))
     if "parent" in fields:
         items = items.select_related("parent")
     if model is ServiceCategory:

@@ -20,3 +20,39 @@ __all__ = [
     "UserFactory",
     "WardFactory",
 ]
+
+from .providers import (
+    ClientGroupFactory,
+    LanguageFactory,
+    ProviderProfileFactory,
+    QualityMarkFactory,
+    ServiceCategoryFactory,
+    ServiceFactory,
+)
+
+__all__ += [
+    "ClientGroupFactory",
+    "LanguageFactory",
+    "ProviderProfileFactory",
+    "QualityMarkFactory",
+    "ServiceCategoryFactory",
+    "ServiceFactory",
+]
+
+from .providers import (  # noqa: E402
+    ConsortiumFactory,
+    ConsortiumMemberFactory,
+    PassportDocumentFactory,
+    SupportLinkFactory,
+)
+
+__all__ += [
+    "ConsortiumFactory",
+    "ConsortiumMemberFactory",
+    "PassportDocumentFactory",
+    "SupportLinkFactory",
+]
+
+from .providers import OrganisationImportFactory  # noqa: E402
+
+__all__ += ["OrganisationImportFactory"]

@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.models import (
     LEGAL_FORMS_NEEDING_CHARITY_NUMBER,
@@ -24,7 +25,7 @@ from accounts.validators import (
     normalise_company_number,
     normalise_postcode,
 )
-from providers.models import Area
+from providers.models import Area, ProviderProfile, Service, ServiceStatus
 from reporting.management.commands.seed_demo import seed
 
 DEMO_EMAILS = (
@@ -51,6 +52,11 @@ def table_counts() -> dict[str, int]:
         "audit_events": AuditEvent.objects.count(),
         "areas": Area.objects.count(),
         "email_addresses": EmailAddress.objects.count(),
+        "profiles": ProviderProfile.objects.count(),
+        "services": Service.objects.count(),
+        "service_categories": Service.categories.through.objects.count(),
+        "service_areas": Service.areas.through.objects.count(),
+        "profile_areas": ProviderProfile.areas_served.through.objects.count(),
     }
 
 
@@ -198,7 +204,16 @@ def test_the_seed_helper_reports_what_it_created():
     assert first["areas"] == 13
     assert first["audit_events"] > 150
     second = seed()
-    created = ("areas", "public_bodies", "third_sector", "bulk", "users", "memberships")
+    created = (
+        "areas",
+        "public_bodies",
+        "third_sector",
+        "bulk",
+        "users",
+        "memberships",
+        "profiles",
+        "services",
+    )
     assert all(second[key] == 0 for key in (*created, "audit_events")), second
     assert second["total_third_sector"] == first["total_third_sector"]
 
@@ -222,3 +237,56 @@ def test_scale_must_be_positive():
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "0", stdout=StringIO())
     assert not Organisation.objects.exists()
+
+
+def test_every_provider_has_a_profile_and_services(seeded):
+    providers = Organisation.objects.filter(kind=OrganisationKind.THIRD_SECTOR)
+    assert not providers.filter(profile__isnull=True).exists()
+    for organisation in providers.prefetch_related("services__categories"):
+        profile = organisation.profile
+        assert profile.description and profile.income_band and profile.website, organisation
+        assert profile.contact_email and profile.contact_phone and profile.safeguarding_lead
+        assert profile.areas_served.exists() and profile.languages.exists(), organisation
+        services = list(organisation.services.all())
+        assert 1 <= len(services) <= 4, organisation
+        for service in services:
+            categories = list(service.categories.all())
+            assert categories and all(c.parent_id for c in categories), service
+    services = Service.objects.all()
+    assert services.filter(status=ServiceStatus.ACTIVE).count() > 0.75 * services.count()
+    assert services.exclude(status=ServiceStatus.ACTIVE).exists()
+    assert services.exclude(commissioned_by="").count() > 0.3 * services.count()
+    assert services.filter(areas__isnull=False).distinct().count() == services.count()
+    assert ProviderProfile.objects.filter(quality_marks__isnull=False).exists()
+
+
+def test_the_directory_can_search_the_seeded_providers(seeded, client):
+    assert not ProviderProfile.objects.filter(search_document="").exists()
+    if connection.vendor == "postgresql":
+        assert not ProviderProfile.objects.filter(search_vector__isnull=True).exists()
+    response = client.get("/directory/", {"q": "debt"})
+    names = [row.organisation.name for row in response.context["rows"]]
+    assert "Lindenford Debt Advice Service" in names
+
+
+def test_a_second_run_adds_no_profiles_or_services(seeded):
+    before = table_counts()
+    second = seed()
+    assert second["profiles"] == second["services"] == 0
+    assert table_counts() == before
+
+
+def test_scale_gives_bulk_providers_about_three_services_each():
+    first = seed(scale=3)
+    bulk = Organisation.objects.filter(
+        kind=OrganisationKind.THIRD_SECTOR, charity_number__startswith="190"
+    )
+    assert (
+        first["profiles"] == Organisation.objects.filter(kind=OrganisationKind.THIRD_SECTOR).count()
+    )
+    per_org = Service.objects.filter(organisation__in=bulk).count() / bulk.count()
+    assert 2.5 <= per_org <= 3.5
+    assert not ProviderProfile.objects.filter(search_document="").exists()
+    if connection.vendor == "postgresql":
+        assert not ProviderProfile.objects.filter(search_vector__isnull=True).exists()
+    assert seed(scale=3)["services"] == 0

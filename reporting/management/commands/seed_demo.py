@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TextIO
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.contrib.postgres.search import SearchVector
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,7 +39,22 @@ from accounts.validators import (
     normalise_company_number,
     normalise_postcode,
 )
-from providers.models import Area
+from providers.models import (
+    Area,
+    CapacityUnit,
+    ClientGroup,
+    IncomeBand,
+    Language,
+    OrganisationQualityMark,
+    ProviderProfile,
+    QualityMark,
+    Service,
+    ServiceCategory,
+    ServiceFocus,
+    ServiceStatus,
+)
+from providers.reference_data import reference_data_ensure
+from providers.services.profiles import search_document_refresh, search_document_text
 
 SEED = 2026
 MAX_SCALE = 1000
@@ -726,6 +744,519 @@ def _ensure_bulk(*, count: int, now: datetime, stdout: TextIO | None) -> int:
     return len(missing)
 
 
+# Provider profiles and services
+
+# Leaf category code: (service names, what it offers, client group codes it usually serves).
+LEAF_SERVICES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+    "debt-advice": (("Debt advice drop-in", "Money and debt casework"), "Free, confidential help to deal with debts, arrears and bailiffs, and to make a budget that works.", ("everyone", "unemployed")),
+    "welfare-benefits": (("Benefits check", "Welfare benefits casework"), "Help to check and claim the benefits people are owed, with appeals and tribunal representation.", ("everyone", "disabled-people")),
+    "housing-advice": (("Housing advice line", "Renters' rights clinic"), "Advice on tenancy problems, repairs, evictions and homelessness applications.", ("families", "homeless-people")),
+    "immigration-advice": (("Immigration advice clinic", "Asylum support casework"), "Regulated immigration advice, asylum support applications and help with settled status.", ("refugees-asylum-seekers",)),
+    "employment-advice": (("Employment rights advice",), "Advice on pay, contracts, discrimination and dismissal at work.", ("everyone",)),
+    "mental-health": (("Wellbeing peer support group", "Talking therapies", "Mental health drop-in"), "Peer support and talking therapies for people living with anxiety, depression and low mood.", ("people-with-mental-ill-health",)),
+    "physical-activity": (("Walking football", "Chair-based exercise", "Community sports sessions"), "Friendly physical activity sessions for all abilities, with trained coaches.", ("everyone", "older-people")),
+    "healthy-eating": (("Community food bank", "Cook and eat sessions", "Community lunch"), "Emergency food parcels, cooking skills and a shared meal, with signposting to advice.", ("families", "everyone")),
+    "substance-misuse": (("Recovery cafe", "Drug and alcohol peer support"), "Peer-led recovery support for people affected by drugs and alcohol, and their families.", ("men", "ex-offenders")),
+    "sexual-health": (("Sexual health outreach",), "Outreach, testing signposting and relationships education.", ("young-people", "lgbtq")),
+    "befriending": (("Telephone befriending", "Befriending visits"), "Regular friendly calls and visits to reduce loneliness and isolation.", ("older-people",)),
+    "carers-support": (("Carers' support group", "Carers' breaks"), "Information, breaks and a listening ear for unpaid carers.", ("carers",)),
+    "day-services": (("Day centre", "Activity day"), "Day opportunities with activities, lunch and transport.", ("older-people", "people-with-learning-disabilities")),
+    "home-support": (("Home from hospital", "Help at home"), "Practical help at home after a stay in hospital, and support to live independently.", ("older-people", "disabled-people")),
+    "dementia-support": (("Dementia cafe", "Memory support group"), "A welcoming cafe and support for people living with dementia and their carers.", ("older-people", "carers")),
+    "youth-clubs": (("Youth club", "Detached youth work"), "Safe spaces, activities and trusted youth workers for young people in the evenings.", ("young-people",)),
+    "early-years": (("Stay and play", "Baby bank"), "Stay and play sessions and essentials for babies and young children.", ("children", "families")),
+    "mentoring": (("Youth mentoring", "Peer mentoring"), "One-to-one mentoring from trained volunteers.", ("young-people",)),
+    "homework-clubs": (("Homework club",), "After-school homework help with volunteer tutors.", ("children",)),
+    "family-support": (("Family support", "Parenting programme"), "Support for parents and families under pressure, at home and in groups.", ("families",)),
+    "domestic-abuse": (("Domestic abuse outreach", "Independent domestic violence advocacy"), "Safety planning, advocacy and support for survivors of domestic abuse.", ("women",)),
+    "victim-support": (("Victim support service",), "Emotional and practical support after crime.", ("everyone",)),
+    "youth-violence": (("Youth violence prevention",), "Mentoring and diversion for young people at risk of violence and exploitation.", ("young-people",)),
+    "hate-crime": (("Hate crime reporting centre",), "A safe place to report hate crime and get support.", ("black-minority-ethnic", "lgbtq")),
+    "job-search": (("Job club", "Employment support"), "CV help, interview practice and one-to-one support into work.", ("unemployed",)),
+    "english-language": (("ESOL classes", "English conversation club"), "English language classes for speakers of other languages, from beginners up.", ("refugees-asylum-seekers",)),
+    "digital-skills": (("Digital skills sessions", "Device lending"), "Help to get online safely, with devices and data for those who need them.", ("older-people", "unemployed")),
+    "volunteering": (("Volunteer brokerage",), "Matching local people with volunteering roles.", ("everyone",)),
+    "homelessness": (("Night shelter", "Street outreach"), "Emergency accommodation and outreach for people sleeping rough.", ("homeless-people",)),
+    "tenancy-sustainment": (("Tenancy sustainment", "Resettlement support"), "Support to set up and keep a home.", ("homeless-people", "ex-offenders")),
+    "community-centres": (("Community centre", "Community hub"), "A community venue with groups, classes and rooms to hire.", ("everyone",)),
+    "arts-culture": (("Community arts workshops", "Community theatre"), "Creative workshops and performances open to everyone.", ("everyone",)),
+    "environment": (("Community garden", "Repair cafe", "Green volunteering"), "Growing, repairing and caring for green spaces together.", ("everyone",)),
+    "faith-based": (("Faith community kitchen", "Interfaith dialogue"), "Community work from a local faith group, open to people of all faiths and none.", ("everyone",)),
+}  # fmt: skip
+# Words in an organisation's name, and the leaf categories they suggest; checked in order.
+NAME_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("friends of", ("environment", "volunteering")),
+    ("sexual violence", ("victim-support", "domestic-abuse")),
+    ("domestic abuse", ("domestic-abuse",)),
+    ("debt", ("debt-advice",)),
+    ("credit union", ("debt-advice",)),
+    ("law centre", ("housing-advice", "immigration-advice", "employment-advice")),
+    ("housing advice", ("housing-advice",)),
+    ("advice", ("debt-advice", "welfare-benefits", "housing-advice")),
+    ("food", ("healthy-eating",)),
+    ("catering", ("healthy-eating", "job-search")),
+    ("kitchen", ("healthy-eating",)),
+    ("langar", ("healthy-eating", "faith-based")),
+    ("lunch", ("befriending", "healthy-eating")),
+    ("homework", ("homework-clubs",)),
+    ("young carers", ("carers-support", "youth-clubs")),
+    ("carer", ("carers-support",)),
+    ("dementia", ("dementia-support",)),
+    ("youth", ("youth-clubs", "mentoring")),
+    ("young people", ("mentoring", "mental-health")),
+    ("boxing", ("physical-activity", "youth-violence")),
+    ("girls", ("physical-activity", "youth-clubs")),
+    ("baby", ("early-years",)),
+    ("pre-school", ("early-years",)),
+    ("playcare", ("early-years",)),
+    ("breastfeeding", ("early-years",)),
+    ("family", ("family-support",)),
+    ("families", ("family-support",)),
+    ("parent", ("family-support",)),
+    ("kinship", ("family-support", "carers-support")),
+    ("care leavers", ("mentoring", "tenancy-sustainment")),
+    ("older", ("befriending", "day-services")),
+    ("over-60s", ("befriending", "day-services")),
+    ("elders", ("befriending", "day-services")),
+    ("befriending", ("befriending",)),
+    ("neighbours", ("befriending",)),
+    ("mental health", ("mental-health",)),
+    ("hearing voices", ("mental-health",)),
+    ("eating disorder", ("mental-health",)),
+    ("counselling", ("mental-health",)),
+    ("wellbeing", ("mental-health",)),
+    ("bereavement", ("mental-health",)),
+    ("hospice", ("home-support",)),
+    ("recovery", ("substance-misuse",)),
+    ("sport", ("physical-activity",)),
+    ("football", ("physical-activity",)),
+    ("swimmers", ("physical-activity",)),
+    ("cycling", ("physical-activity",)),
+    ("stroke", ("physical-activity", "befriending")),
+    ("parkinson", ("physical-activity", "befriending")),
+    ("diabetes", ("healthy-eating", "physical-activity")),
+    ("refugee", ("immigration-advice", "english-language")),
+    ("asylum", ("immigration-advice", "english-language")),
+    ("eastern european", ("immigration-advice", "employment-advice")),
+    ("somali", ("immigration-advice", "english-language")),
+    ("polish", ("english-language", "community-centres")),
+    ("chinese", ("community-centres", "english-language")),
+    ("english", ("english-language",)),
+    ("literacy", ("english-language",)),
+    ("digital", ("digital-skills",)),
+    ("employment", ("job-search",)),
+    ("work", ("job-search",)),
+    ("training", ("job-search",)),
+    ("cleaning", ("job-search",)),
+    ("print", ("job-search", "arts-culture")),
+    ("prison", ("job-search", "mentoring")),
+    ("volunteer", ("volunteering",)),
+    ("night shelter", ("homelessness",)),
+    ("street outreach", ("homelessness",)),
+    ("housing", ("tenancy-sustainment",)),
+    ("tenants", ("tenancy-sustainment",)),
+    ("hoarding", ("tenancy-sustainment", "mental-health")),
+    ("warm homes", ("tenancy-sustainment",)),
+    ("arts", ("arts-culture",)),
+    ("theatre", ("arts-culture",)),
+    ("music", ("arts-culture",)),
+    ("heritage", ("arts-culture",)),
+    ("green", ("environment",)),
+    ("garden", ("environment",)),
+    ("allotment", ("environment",)),
+    ("park", ("environment",)),
+    ("environmental", ("environment",)),
+    ("energy", ("environment",)),
+    ("repair", ("environment",)),
+    ("reuse", ("environment",)),
+    ("bike", ("environment", "physical-activity")),
+    ("church", ("faith-based",)),
+    ("mosque", ("faith-based",)),
+    ("interfaith", ("faith-based",)),
+    ("autism", ("day-services", "family-support")),
+    ("learning disability", ("day-services",)),
+    ("disab", ("day-services", "home-support")),
+    ("independent living", ("home-support",)),
+    ("sight loss", ("home-support",)),
+    ("deaf", ("community-centres",)),
+    ("advocacy", ("welfare-benefits",)),
+    ("home care", ("home-support",)),
+    ("transport", ("day-services",)),
+    ("social prescribing", ("mental-health", "befriending")),
+    ("veterans", ("befriending", "mental-health")),
+    ("men's", ("befriending", "mental-health")),
+    ("women", ("mental-health", "domestic-abuse")),
+    ("pride", ("hate-crime", "mental-health")),
+    ("gypsy", ("welfare-benefits", "family-support")),
+    ("mediation", ("family-support",)),
+    ("community centre", ("community-centres",)),
+    ("community hub", ("community-centres",)),
+    ("community shop", ("community-centres",)),
+    ("pub", ("community-centres",)),
+    ("residents", ("community-centres",)),
+    ("neighbourhood", ("community-centres",)),
+)
+EXTRA_LANGUAGES = ("bn", "tr", "so", "pl", "ur", "pa", "yi", "es", "pt", "ar", "fr", "ro", "bfi")
+FORM_NOUNS = {
+    L.CHARITY: "registered charity",
+    L.CIO: "charitable incorporated organisation",
+    L.CIC: "community interest company",
+    L.CLG: "not-for-profit company",
+    L.COOPERATIVE: "co-operative",
+    L.COMMUNITY_BENEFIT: "community benefit society",
+    L.UNINCORPORATED: "community group",
+    L.SOCIAL_ENTERPRISE: "social enterprise",
+}
+INCOME_BANDS_BY_FORM = {
+    L.UNINCORPORATED: (IncomeBand.MICRO, IncomeBand.MICRO, IncomeBand.SMALL),
+    L.COOPERATIVE: (IncomeBand.SMALL, IncomeBand.MEDIUM),
+    L.COMMUNITY_BENEFIT: (IncomeBand.SMALL, IncomeBand.MEDIUM),
+    L.CIC: (IncomeBand.SMALL, IncomeBand.MEDIUM),
+    L.SOCIAL_ENTERPRISE: (IncomeBand.SMALL, IncomeBand.MEDIUM, IncomeBand.LARGE),
+    L.CHARITY: (IncomeBand.SMALL, IncomeBand.MEDIUM, IncomeBand.LARGE, IncomeBand.MAJOR),
+    L.CIO: (IncomeBand.MICRO, IncomeBand.SMALL, IncomeBand.MEDIUM),
+    L.CLG: (IncomeBand.MEDIUM, IncomeBand.LARGE),
+}
+STAFF_BY_BAND = {
+    IncomeBand.MICRO: (0, 1),
+    IncomeBand.SMALL: (0, 4),
+    IncomeBand.MEDIUM: (3, 25),
+    IncomeBand.LARGE: (20, 150),
+    IncomeBand.MAJOR: (150, 600),
+}
+COMMISSIONING_ROUTES = (
+    "Grant from Lindenford Council's community chest, renewed each year.",
+    "Contract with Adult Social Care after an open tender.",
+    "Spot purchase by social workers, and self-funders paying directly.",
+    "Public Health grant agreement; NHS social prescribers refer people.",
+    "Funded by charitable trusts and local giving; not commissioned.",
+    "Service level agreement with the schools trust.",
+    "Subcontract from a larger provider under a consortium contract.",
+)
+GOOD_PRACTICE = (
+    "Co-designed with the people who use it; volunteers with lived experience run half the sessions.",
+    "Shares a front door with two other local charities so people tell their story once.",
+    "Outcomes tracked with a validated wellbeing scale, reported quarterly.",
+    "Sessions held in the evening and at weekends, when working carers can come.",
+)
+
+
+class _Categories(list):
+    def all(self) -> _Categories:
+        return self
+
+
+@dataclass
+class _DraftService:
+    """A service before it is saved, shaped like one for search_document_text."""
+
+    service: Service
+    categories: _Categories
+
+    @property
+    def name(self) -> str:
+        return self.service.name
+
+    @property
+    def description(self) -> str:
+        return self.service.description
+
+
+@dataclass
+class _ReferenceData:
+    borough: Area
+    wards: dict[str, Area]
+    leaves: dict[str, ServiceCategory]
+    client_groups: dict[str, ClientGroup]
+    languages: dict[str, Language]
+    quality_marks: list[QualityMark]
+    siblings: dict[str, list[ServiceCategory]]
+
+
+def _reference_data() -> _ReferenceData:
+    reference_data_ensure()
+    borough = Area.objects.get(ons_code=BOROUGH[1])
+    leaves = {
+        c.code: c for c in ServiceCategory.objects.filter(parent__isnull=False).order_by("code")
+    }
+    branches: dict[int, list[ServiceCategory]] = {}
+    for leaf in leaves.values():
+        branches.setdefault(leaf.parent_id, []).append(leaf)
+    return _ReferenceData(
+        borough=borough,
+        wards={area.name: area for area in Area.objects.filter(parent=borough)},
+        leaves=leaves,
+        siblings={code: branches[leaf.parent_id] for code, leaf in leaves.items()},
+        client_groups={g.code: g for g in ClientGroup.objects.all()},
+        languages={language.code: language for language in Language.objects.all()},
+        quality_marks=list(QualityMark.objects.order_by("code")),
+    )
+
+
+# Place names say where a group is, not what it does: "Dene Park" is not a park.
+PLACE_NAMES = tuple(
+    sorted(
+        (*WARDS, f"North {BOROUGH[0]}", f"South {BOROUGH[0]}", BOROUGH[0], "Old Town"),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _leaf_codes_for(name: str, *, rng: random.Random) -> list[str]:
+    lowered = name.lower()
+    for place in PLACE_NAMES:
+        lowered = lowered.replace(place.lower(), " ")
+    codes: list[str] = []
+    for word, suggested in NAME_CATEGORIES:
+        if word in lowered:
+            codes += [code for code in suggested if code not in codes]
+        if len(codes) >= 3:
+            break
+    if not codes:
+        codes = rng.sample(sorted(LEAF_SERVICES), 2)
+    return codes
+
+
+@dataclass
+class _ProviderDraft:
+    profile: ProviderProfile
+    areas: list[Area]
+    client_groups: list[ClientGroup]
+    languages: list[Language]
+    marks: list[OrganisationQualityMark]
+    services: list[_DraftService]
+    service_links: list[tuple[list[ClientGroup], list[Area], list[Language]]]
+
+
+def _provider_draft(
+    organisation: Organisation, *, ref: _ReferenceData, services_per_org: tuple[int, int]
+) -> _ProviderDraft:
+    """A profile and services for one organisation, the same on every run."""
+    key = organisation.charity_number or organisation.company_number or organisation.name
+    rng = random.Random(f"{SEED}:profile:{key}")
+    lines = organisation.address.splitlines()
+    home = ref.wards.get(lines[-2] if len(lines) >= 2 else "") or rng.choice(
+        list(ref.wards.values())
+    )
+    ward_list = list(ref.wards.values())
+    if rng.random() < 0.15:
+        areas = [ref.borough]
+        service_areas = [ref.borough]
+    else:
+        areas = [home, *rng.sample([w for w in ward_list if w != home], rng.randint(0, 3))]
+        service_areas = areas
+    codes = _leaf_codes_for(organisation.name, rng=rng)
+    group_codes = sorted({g for code in codes for g in LEAF_SERVICES[code][2]})
+    client_groups = [ref.client_groups[g] for g in group_codes if g in ref.client_groups]
+    languages = [ref.languages["en"]] + [
+        ref.languages[code]
+        for code in rng.sample(EXTRA_LANGUAGES, rng.choice((0, 0, 1, 2)))
+        if code in ref.languages
+    ]
+    band = rng.choice(INCOME_BANDS_BY_FORM.get(organisation.legal_form, (IncomeBand.SMALL,)))
+    low, high = STAFF_BY_BAND[band]
+    slug = slugify(organisation.name)[:40] or "group"
+    first, last = _person(rng=rng)
+    lead_first, lead_last = _person(rng=rng)
+    today = timezone.localdate()
+    category_names = [ref.leaves[code].name for code in codes if code in ref.leaves]
+    place = ref.borough.name if areas == [ref.borough] else ", ".join(a.name for a in areas)
+    profile = ProviderProfile(
+        organisation=organisation,
+        description=(
+            f"{organisation.name} is a {FORM_NOUNS.get(organisation.legal_form, 'group')}"
+            f" working in {place}. What we offer: {'; '.join(category_names)}."
+        ),
+        income_band=band,
+        year_founded=rng.randint(1950, 2023),
+        staff_count=rng.randint(low, high),
+        volunteer_count=rng.randint(2, 120),
+        safeguarding_lead=f"{lead_first} {lead_last}",
+        safeguarding_policy_reviewed=today - timedelta(days=rng.randint(10, 700)),
+        insurance_expires=today + timedelta(days=rng.randint(-30, 360)),
+        website=f"https://{slug}.example.org/",
+        contact_name=f"{first} {last}",
+        contact_email=f"hello@{slug}.example.org",
+        # Ofcom keeps 01632 960000 to 960999 for drama: they ring nobody.
+        contact_phone=f"01632 960{rng.randint(0, 999):03d}",
+    )
+    marks = [
+        OrganisationQualityMark(
+            profile=profile,
+            quality_mark=mark,
+            expires_on=today + timedelta(days=rng.randint(-60, 3 * 365))
+            if rng.random() < 0.8
+            else None,
+        )
+        for mark in rng.sample(ref.quality_marks, rng.choice((0, 0, 0, 1, 1, 2)))
+    ]
+    services: list[_DraftService] = []
+    links = []
+    for index in range(rng.randint(*services_per_org)):
+        code = codes[index % len(codes)]
+        names, text, groups = LEAF_SERVICES[code]
+        categories = _Categories([ref.leaves[code]])
+        if rng.random() < 0.25:
+            # A second category from the same branch: a debt service may also advise on benefits.
+            other = rng.choice(ref.siblings[code])
+            if other.code != code:
+                categories.append(other)
+        name = names[index // len(codes) % len(names)]
+        if index >= len(codes) * len(names):
+            name = f"{name} ({index + 1})"
+        roll = rng.random()
+        status = (
+            ServiceStatus.ACTIVE
+            if roll < 0.85
+            else ServiceStatus.TEMPORARILY_CLOSED
+            if roll < 0.93
+            else ServiceStatus.INACTIVE
+        )
+        answered = rng.random() < 0.6
+        service = Service(
+            organisation=organisation,
+            name=name,
+            description=text,
+            eligibility="" if rng.random() < 0.5 else f"Living or working in {BOROUGH[0]}.",
+            delivery_locations=lines[0] if lines else "",
+            accessibility=rng.choice(
+                ("Step-free access and an accessible toilet.", "Hearing loop fitted.", "")
+            ),
+            capacity=rng.choice((None, 10, 20, 40, 80)),
+            cost_to_users=rng.choice(("Free", "Free", "Free", "Pay what you can", "£2 a session")),
+            status=status,
+            provides_information=rng.random() < 0.5,
+            focus=rng.choice(ServiceFocus.values) if answered else "",
+            who_provides_what=(
+                f"{organisation.name} delivers it directly to {groups[0].replace('-', ' ')}."
+                if answered
+                else ""
+            ),
+            provider_quality=(
+                f"{rng.randint(1, 30)} trained staff and volunteers; DBS checks for all."
+                if answered
+                else ""
+            ),
+            good_practice=rng.choice(GOOD_PRACTICE) if answered and rng.random() < 0.5 else "",
+            commissioned_by=rng.choice(COMMISSIONING_ROUTES) if answered else "",
+            market_spend=Decimal(rng.randint(2, 400) * 500) if answered else None,
+            market_staff=rng.randint(1, 20) if answered else None,
+        )
+        if service.capacity:
+            service.capacity_unit = CapacityUnit.PLACES
+        services.append(_DraftService(service, categories))
+        links.append(
+            (
+                [ref.client_groups[g] for g in groups if g in ref.client_groups],
+                rng.sample(service_areas, rng.randint(1, min(3, len(service_areas)))),
+                languages[: rng.randint(1, len(languages))],
+            )
+        )
+    return _ProviderDraft(
+        profile=profile,
+        areas=areas,
+        client_groups=client_groups,
+        languages=languages,
+        marks=marks,
+        services=services,
+        service_links=links,
+    )
+
+
+def _through_rows(relation, pairs: Iterable[tuple[int, int]]) -> list:
+    """Rows of a many-to-many table, for bulk_create."""
+    field = relation.field
+    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    return [relation.through(**{source: a, target: b}) for a, b in pairs]
+
+
+def _save_drafts(drafts: list[_ProviderDraft], *, with_documents: bool) -> int:
+    """Insert a batch of profiles and services with every link, in a few bulk inserts."""
+    profiles = [draft.profile for draft in drafts]
+    if with_documents:
+        for draft in drafts:
+            draft.profile.search_document = search_document_text(
+                draft.profile.organisation, draft.profile, draft.services
+            )
+    ProviderProfile.objects.bulk_create(profiles, batch_size=BULK_BATCH_SIZE)
+    OrganisationQualityMark.objects.bulk_create(
+        [mark for draft in drafts for mark in draft.marks], batch_size=BULK_BATCH_SIZE
+    )
+    services = [s.service for draft in drafts for s in draft.services]
+    Service.objects.bulk_create(services, batch_size=BULK_BATCH_SIZE)
+    profile_links = {"areas_served": [], "client_groups": [], "languages": []}
+    service_links = {"categories": [], "client_groups": [], "areas": [], "languages": []}
+    for draft in drafts:
+        pk = draft.profile.pk
+        profile_links["areas_served"] += [(pk, a.pk) for a in draft.areas]
+        profile_links["client_groups"] += [(pk, g.pk) for g in draft.client_groups]
+        profile_links["languages"] += [(pk, language.pk) for language in draft.languages]
+        for draft_service, (groups, areas, languages) in zip(
+            draft.services, draft.service_links, strict=True
+        ):
+            pk = draft_service.service.pk
+            service_links["categories"] += [(pk, c.pk) for c in draft_service.categories]
+            service_links["client_groups"] += [(pk, g.pk) for g in groups]
+            service_links["areas"] += [(pk, a.pk) for a in areas]
+            service_links["languages"] += [(pk, language.pk) for language in languages]
+    for name, pairs in profile_links.items():
+        relation = getattr(ProviderProfile, name)
+        relation.through.objects.bulk_create(
+            _through_rows(relation, pairs), batch_size=BULK_BATCH_SIZE
+        )
+    for name, pairs in service_links.items():
+        relation = getattr(Service, name)
+        relation.through.objects.bulk_create(
+            _through_rows(relation, pairs), batch_size=BULK_BATCH_SIZE
+        )
+    return len(services)
+
+
+def _is_bulk_row(organisation: Organisation) -> bool:
+    """Made by --scale: its number comes from the bulk ranges, below the core ones."""
+    charity, company = organisation.charity_number, organisation.company_number
+    if charity.isdigit():
+        return BULK_CHARITY_START <= int(charity) < CORE_CHARITY_NUMBERS.start
+    return company.isdigit() and BULK_COMPANY_START <= int(company) < CORE_COMPANY_NUMBERS.start
+
+
+def _ensure_provider_records(*, in_bulk: bool, stdout: TextIO | None) -> tuple[int, int]:
+    """A profile and services for every third sector organisation that has no profile yet.
+
+    At normal size the services layer builds the search documents. In bulk (--scale) they are
+    built in Python as the rows are made, then indexed by one set-based update."""
+    ref = _reference_data()
+    missing = list(
+        Organisation.objects.filter(kind=OrganisationKind.THIRD_SECTOR, profile__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if stdout is not None and len(missing) > THIRD_SECTOR_PER_SCALE:
+        stdout.write(f"Adding profiles and services for {len(missing):,} organisations…\n")
+    profiles = services = 0
+    for start in range(0, len(missing), BULK_BATCH_SIZE):
+        chunk = Organisation.objects.filter(pk__in=missing[start : start + BULK_BATCH_SIZE])
+        drafts = [
+            _provider_draft(
+                organisation,
+                ref=ref,
+                services_per_org=(2, 4) if _is_bulk_row(organisation) else (1, 4),
+            )
+            for organisation in chunk.order_by("pk")
+        ]
+        services += _save_drafts(drafts, with_documents=in_bulk)
+        profiles += len(drafts)
+    if not in_bulk and missing:
+        search_document_refresh(organisation_ids=missing)
+    elif profiles and connection.vendor == "postgresql":
+        # UPDATE ... SET search_vector = to_tsvector('english', search_document), in one statement.
+        ProviderProfile.objects.filter(search_vector__isnull=True).update(
+            search_vector=SearchVector("search_document", config="english")
+        )
+    return profiles, services
+
+
 def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
     """Build the demo network, adding only what is missing. Returns what it created, and totals."""
     if not 1 <= scale <= MAX_SCALE:
@@ -767,6 +1298,9 @@ def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
 
         bulk_count = (scale - 1) * THIRD_SECTOR_PER_SCALE
         counts["bulk"] = _ensure_bulk(count=bulk_count, now=now, stdout=stdout)
+        counts["profiles"], counts["services"] = _ensure_provider_records(
+            in_bulk=scale > 1, stdout=stdout
+        )
         counts["audit_events"] = AuditEvent.objects.count() - audit_before
 
     third_sector = Organisation.objects.filter(kind=OrganisationKind.THIRD_SECTOR)
@@ -780,6 +1314,8 @@ def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
     counts["total_rejected"] = third_sector.filter(
         verification_status=VerificationStatus.REJECTED
     ).count()
+    counts["total_profiles"] = ProviderProfile.objects.count()
+    counts["total_services"] = Service.objects.count()
     counts["total_users"] = User.objects.count()
     counts["total_memberships"] = Membership.objects.count()
     if stdout is not None:
@@ -796,6 +1332,10 @@ def _summary(*, counts: dict[str, int], seconds: float) -> str:
         f"  third sector organisations        {counts['total_third_sector']:>7,}"
         f"  ({new_providers:,} new; {counts['total_pending']:,} pending,"
         f" {counts['total_rejected']:,} rejected)",
+        f"  provider profiles                 {counts['total_profiles']:>7,}"
+        f"  ({counts['profiles']:,} new)",
+        f"  services                          {counts['total_services']:>7,}"
+        f"  ({counts['services']:,} new)",
         f"  users                             {counts['total_users']:>7,}"
         f"  ({counts['users']:,} new)",
         f"  memberships                       {counts['total_memberships']:>7,}"

@@ -1,0 +1,570 @@
+"""Reads shared by the directory and the provision map: search, ordering, the rows each page shows,
+and the area-by-category grid of provision."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind, VerificationStatus
+
+from . import access
+from .models import (
+    Area,
+    ConsortiumStatus,
+    OrganisationQualityMark,
+    Passport,
+    ProviderProfile,
+    Service,
+    ServiceCategory,
+    ServiceStatus,
+)
+
+DIRECTORY_PAGE_SIZE = 25
+# A passport this close to its end is shown as "expires soon", so the organisation renews in time.
+PASSPORT_EXPIRES_SOON_DAYS = 60
+# How long the provision map's counts are kept before they are counted again.
+PROVISION_MAP_CACHE_SECONDS = 300
+# Areas (borough, ward, neighbourhood) and categories nest at most this deep below a chosen node.
+TREE_DEPTH = 3
+
+SORT_RELEVANCE = "relevance"
+SORT_NAME = "name"
+SORT_UPDATED = "updated"
+SORT_CHOICES = [
+    (SORT_RELEVANCE, "Best match"),
+    (SORT_NAME, "Name, A to Z"),
+    (SORT_UPDATED, "Recently updated"),
+]
+
+
+# Trees of areas and categories
+
+
+def _subtree_q(pk: int, *, depth: int = TREE_DEPTH) -> Q:
+    condition = Q(pk=pk)
+    path = "parent_id"
+    for _ in range(depth):
+        condition |= Q(**{path: pk})
+        path = "parent__" + path
+    return condition
+
+
+def area_subtree_ids(area: Area) -> list[int]:
+    """The area and the areas inside it (its wards, and theirs). Read as a list: PostgreSQL plans
+    the directory's filters far better with the ids written out than with a subquery."""
+    return list(Area.objects.filter(_subtree_q(area.pk)).values_list("pk", flat=True))
+
+
+def category_subtree_ids(category: ServiceCategory) -> list[int]:
+    """The category and its descendants, as a list (see area_subtree_ids)."""
+    return list(
+        ServiceCategory.objects.filter(_subtree_q(category.pk)).values_list("pk", flat=True)
+    )
+
+
+def listed_services() -> QuerySet[Service]:
+    """The services the directory matches an organisation by: those the public can see
+    (access.services_visible_to an anonymous visitor). The directory already holds only verified
+    third sector organisations, so their status is all that is left to check."""
+    return Service.objects.exclude(status=ServiceStatus.INACTIVE)
+
+
+# Search and ordering
+
+
+def directory_search(queryset: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:
+    """Organisations whose name, description or services match the words. PostgreSQL ranks them by
+    full-text relevance (as `rank`); elsewhere every word must appear in the search document."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return queryset.filter(profile__search_vector=query).annotate(
+            rank=SearchRank(F("profile__search_vector"), query)
+        )
+    for word in text.split():
+        queryset = queryset.filter(profile__search_document__icontains=word)
+    return queryset
+
+
+def directory_order(queryset: QuerySet[Organisation], *, sort: str) -> QuerySet[Organisation]:
+    """Best match first when there is a relevance rank; otherwise by name, or the most recently
+    updated profiles first. The primary key settles ties, so pages never overlap."""
+    if sort == SORT_RELEVANCE and "rank" in queryset.query.annotations:
+        return queryset.order_by("-rank", "name", "pk")
+    if sort == SORT_UPDATED:
+        return queryset.order_by(F("profile__updated_at").desc(nulls_last=True), "name", "pk")
+    return queryset.order_by("name", "pk")
+
+
+def directory_ids_page(queryset: QuerySet[Organisation], page_number, *, one_query: bool) -> Page:
+    """A page of the directory's ids, in order, with the total.
+
+    With a search or filters, the total rides along with the page's rows (COUNT(*) OVER ()), so
+    the filters are worked out once rather than twice; a second query is needed only past the
+    last page. Unfiltered, a plain count and slice are cheaper, as both can use an index."""
+    ids = queryset.values_list("pk", flat=True)
+    if not one_query:
+        return Paginator(ids, DIRECTORY_PAGE_SIZE).get_page(page_number)
+    try:
+        number = max(int(page_number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    counted = queryset.annotate(total=Window(Count("*"))).values_list("pk", "total")
+
+    def rows_of(n: int) -> list[tuple[int, int]]:
+        start = (n - 1) * DIRECTORY_PAGE_SIZE
+        return list(counted[start : start + DIRECTORY_PAGE_SIZE])
+
+    rows = rows_of(number)
+    total = rows[0][1] if rows else queryset.count()
+    if not rows and total:
+        number = -(-total // DIRECTORY_PAGE_SIZE)  # the last page
+        rows = rows_of(number)
+    paginator = Paginator(ids, DIRECTORY_PAGE_SIZE)
+    paginator.count = total  # known already: Paginator need not count again
+    return Page([pk for pk, _total in rows], number if rows else 1, paginator)
+
+
+# What the pages show
+
+
+@dataclass(frozen=True)
+class PassportStatus:
+    code: str  # "current", "expires_soon" or "none"
+    label: str
+    expires_on: date | None = None
+
+
+def passport_status(passport: Passport | None) -> PassportStatus:
+    if passport is None:
+        return PassportStatus("none", "No passport")
+    if not passport.is_current:
+        return PassportStatus(
+            "none", f"Expired on {passport.expires_on:%-d %B %Y}", passport.expires_on
+        )
+    if passport.expires_within(PASSPORT_EXPIRES_SOON_DAYS):
+        return PassportStatus(
+            "expires_soon", f"Expires soon, on {passport.expires_on:%-d %B %Y}", passport.expires_on
+        )
+    return PassportStatus(
+        "current", f"Current until {passport.expires_on:%-d %B %Y}", passport.expires_on
+    )
+
+
+def organisation_passport(organisation: Organisation) -> Passport | None:
+    """The passport, whether it was loaded with select_related or not."""
+    try:
+        return organisation.passport
+    except Passport.DoesNotExist:
+        return None
+
+
+def organisation_profile(organisation: Organisation) -> ProviderProfile | None:
+    try:
+        return organisation.profile
+    except ProviderProfile.DoesNotExist:
+        return None
+
+
+def org_id(organisation: Organisation) -> str:
+    """The organisation's identifier in the Org-ID scheme (org-id.guide), from its registered
+    number: the charity register first, then the mutuals register, then Companies House."""
+    if organisation.charity_number:
+        return f"GB-CHC-{organisation.charity_number}"
+    number = organisation.company_number
+    if not number:
+        return ""
+    if number[:2] in ("IP", "SP", "NP") and number.endswith("R"):
+        return f"GB-MPR-{number[2:]}"
+    return f"GB-COH-{number}"
+
+
+def _visible_services(user) -> QuerySet[Service]:
+    return access.services_visible_to(user).order_by("name", "pk")
+
+
+# The big search columns stay in the database: a results page never shows them.
+UNSHOWN_PROFILE_FIELDS = ("profile__search_document", "profile__search_vector")
+
+
+def directory_listing(
+    queryset: QuerySet[Organisation], *, user, member: bool
+) -> QuerySet[Organisation]:
+    """The directory's rows with what a results page shows: the profile, the areas served and the
+    services with their categories; the passport too for network members."""
+    related = ["profile", "passport"] if member else ["profile"]
+    return (
+        queryset.select_related(*related)
+        .defer(*UNSHOWN_PROFILE_FIELDS)
+        .prefetch_related(
+            Prefetch("profile__areas_served", queryset=Area.objects.order_by("name")),
+            Prefetch(
+                "services",
+                queryset=_visible_services(user)
+                .only("organisation", "name", "status")
+                .prefetch_related(
+                    Prefetch("categories", queryset=ServiceCategory.objects.only("pk", "name"))
+                ),
+                to_attr="listed_services",
+            ),
+        )
+    )
+
+
+def directory_page(ids: Iterable[int], *, user, member: bool) -> list[Organisation]:
+    """One page of the directory, from the ids of its rows in order. The search and the sort
+    pick the ids alone; only the page's 25 organisations are then read in full."""
+    ids = list(ids)
+    found = directory_listing(
+        access.directory_organisations().filter(pk__in=ids), user=user, member=member
+    ).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def directory_export_header(*, member: bool) -> list[str]:
+    header = [
+        "Name",
+        "Legal form",
+        "Charity number",
+        "Company number",
+        "Org-ID",
+        "Description",
+        "Income band",
+        "Areas served",
+        "Client groups",
+        "Languages",
+        "Quality marks",
+        "Website",
+        "Services",
+        "Service categories",
+        "Directory page",
+    ]
+    if member:
+        header += [
+            "Contact name",
+            "Contact email",
+            "Contact phone",
+            "Safeguarding lead",
+            "Passport",
+        ]
+    return header
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One organisation as the directory lists it."""
+
+    organisation: Organisation
+    profile: ProviderProfile | None
+    services: list[Service]
+    categories: list[str]
+    passport: PassportStatus | None
+
+
+def directory_rows(organisations: Iterable[Organisation], *, member: bool) -> list[DirectoryRow]:
+    """Rows of a page from directory_listing; the passport status is for network members only."""
+    return [_directory_row(organisation, member=member) for organisation in organisations]
+
+
+def _directory_row(organisation: Organisation, *, member: bool) -> DirectoryRow:
+    services = organisation.listed_services
+    return DirectoryRow(
+        organisation=organisation,
+        profile=organisation_profile(organisation),
+        services=services,
+        categories=sorted({c.name for s in services for c in s.categories.all()}),
+        passport=passport_status(organisation_passport(organisation)) if member else None,
+    )
+
+
+def _names(items: Iterable) -> str:
+    return "; ".join(str(item) for item in items)
+
+
+def directory_export_rows(
+    queryset: QuerySet[Organisation], *, user, member: bool, base_url: str
+) -> Iterator[list[str]]:
+    """Every matching organisation, one row each, read in chunks so that memory stays flat."""
+    organisations = directory_listing(queryset, user=user, member=member).prefetch_related(
+        "profile__client_groups",
+        "profile__languages",
+        Prefetch(
+            "profile__quality_marks",
+            queryset=OrganisationQualityMark.objects.select_related("quality_mark"),
+        ),
+    )
+    today = timezone.localdate()
+    for organisation in organisations.iterator(chunk_size=500):
+        entry = _directory_row(organisation, member=member)
+        profile = entry.profile
+        marks = [
+            m.quality_mark.name + (f" (until {m.expires_on:%Y-%m-%d})" if m.expires_on else "")
+            for m in (profile.quality_marks.all() if profile else [])
+            if m.expires_on is None or m.expires_on >= today
+        ]
+        row = [
+            organisation.name,
+            organisation.get_legal_form_display(),
+            organisation.charity_number,
+            organisation.company_number,
+            org_id(organisation),
+            profile.description if profile else "",
+            profile.get_income_band_display() if profile else "",
+            _names(profile.areas_served.all()) if profile else "",
+            _names(profile.client_groups.all()) if profile else "",
+            _names(profile.languages.all()) if profile else "",
+            _names(marks),
+            profile.website if profile else "",
+            _names(s.name for s in entry.services),
+            _names(entry.categories),
+            base_url + reverse("providers:organisation", args=[organisation.pk]),
+        ]
+        if member:
+            row += [
+                profile.contact_name if profile else "",
+                profile.contact_email if profile else "",
+                profile.contact_phone if profile else "",
+                profile.safeguarding_lead if profile else "",
+                entry.passport.label if entry.passport else "",
+            ]
+        yield row
+
+
+@dataclass
+class OrganisationPage:
+    organisation: Organisation
+    profile: ProviderProfile | None
+    services: list[Service]
+    consortia: list
+    quality_marks: list[OrganisationQualityMark]
+    org_id: str = ""
+    passport: PassportStatus | None = None
+
+
+def organisation_page(organisation: Organisation, *, user, member: bool) -> OrganisationPage:
+    """Everything the organisation's directory page shows, in a fixed number of queries."""
+    profile = organisation_profile(organisation)
+    marks: list[OrganisationQualityMark] = []
+    if profile is not None:
+        prefetch_related_objects(
+            [profile],
+            Prefetch("areas_served", queryset=Area.objects.order_by("name")),
+            "client_groups",
+            "languages",
+        )
+        marks = list(profile.quality_marks.select_related("quality_mark"))
+    services = list(
+        _visible_services(user)
+        .filter(organisation=organisation)
+        .prefetch_related("categories", Prefetch("areas", queryset=Area.objects.order_by("name")))
+    )
+    consortia = list(
+        access.consortia_visible_to(user)
+        .filter(Q(lead=organisation) | Q(members__organisation=organisation))
+        .exclude(status=ConsortiumStatus.DISSOLVED)
+        .select_related("lead")
+        .distinct()
+        .order_by("name")
+    )
+    passport = None
+    if member:
+        passport = passport_status(Passport.objects.filter(organisation=organisation).first())
+    return OrganisationPage(
+        organisation=organisation,
+        profile=profile,
+        services=services,
+        consortia=consortia,
+        quality_marks=marks,
+        org_id=org_id(organisation),
+        passport=passport,
+    )
+
+
+def service_page(service: Service) -> Service:
+    """The service with its categories, client groups, areas and languages."""
+    prefetch_related_objects(
+        [service],
+        Prefetch("categories", queryset=ServiceCategory.objects.select_related("parent")),
+        "client_groups",
+        Prefetch("areas", queryset=Area.objects.order_by("name")),
+        "languages",
+    )
+    return service
+
+
+# The provision map
+
+
+@dataclass(frozen=True)
+class MapCell:
+    area: Area
+    category: ServiceCategory
+    services: int = 0
+    organisations: int = 0
+
+    @property
+    def is_gap(self) -> bool:
+        return self.services == 0
+
+
+@dataclass
+class ProvisionMap:
+    parent_area: Area | None
+    parent_category: ServiceCategory | None
+    areas: list[Area]
+    categories: list[ServiceCategory]
+    grid: list[tuple[Area, list[MapCell]]] = field(default_factory=list)
+    counted_at: datetime | None = None
+
+    @property
+    def gap_count(self) -> int:
+        return sum(cell.is_gap for _area, cells in self.grid for cell in cells)
+
+
+def _children_or_top(model, parent):
+    """The parent's children; or the top-level nodes, or (when there is only one) its children.
+    A parent with no children stands for itself."""
+    if parent is not None:
+        children = list(model.objects.filter(parent=parent).order_by("name"))
+        return children or [parent]
+    top = list(model.objects.filter(parent__isnull=True).order_by("name"))
+    return top
+
+
+def _descendants_to_node(model, nodes: list) -> dict[int, int]:
+    """Map every node below (or at) the given nodes to the node it sits under, in one query."""
+    ids = [node.pk for node in nodes]
+    owner = {pk: pk for pk in ids}
+    condition = Q(parent_id__in=ids)
+    path = "parent_id"
+    for _ in range(TREE_DEPTH - 1):
+        path = "parent__" + path
+        condition |= Q(**{f"{path}__in": ids})
+    below = model.objects.filter(condition).values_list(
+        "pk", "parent_id", "parent__parent_id", "parent__parent__parent_id"
+    )
+    for pk, *ancestors in below:
+        for ancestor in ancestors:
+            if ancestor in owner:
+                owner[pk] = owner[ancestor]
+                break
+    return owner
+
+
+def _grouped(owner: dict[int, int]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for pk, node in sorted(owner.items()):
+        groups.setdefault(node, []).append(pk)
+    return groups
+
+
+def provision_counts(
+    *, area_groups: dict[int, list[int]], category_groups: dict[int, list[int]]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, column) -> (active services, organisations), in one aggregate over the services'
+    area and category links. A service counts once in a cell, however many of its areas or
+    categories fall in it."""
+    links = Service.areas.through.objects.filter(
+        area_id__in=[pk for ids in area_groups.values() for pk in ids],
+        service__status=ServiceStatus.ACTIVE,
+        service__organisation__kind=OrganisationKind.THIRD_SECTOR,
+        service__organisation__verification_status=VerificationStatus.VERIFIED,
+        service__categories__in=[pk for ids in category_groups.values() for pk in ids],
+    )
+    counts = (
+        links.annotate(
+            row=Case(
+                *(When(area_id__in=ids, then=Value(node)) for node, ids in area_groups.items()),
+                output_field=IntegerField(),
+            ),
+            column=Case(
+                *(
+                    When(service__categories__in=ids, then=Value(node))
+                    for node, ids in category_groups.items()
+                ),
+                output_field=IntegerField(),
+            ),
+        )
+        .values("row", "column")
+        .order_by()
+        .annotate(
+            n_services=Count("service_id", distinct=True),
+            n_organisations=Count("service__organisation_id", distinct=True),
+        )
+    )
+    return {(c["row"], c["column"]): (c["n_services"], c["n_organisations"]) for c in counts}
+
+
+def _cached_provision_counts(
+    area_groups: dict[int, list[int]], category_groups: dict[int, list[int]]
+) -> tuple[datetime, dict[tuple[int, int], tuple[int, int]]]:
+    """The counts, kept for a few minutes: counting every link of 150,000 services takes a few
+    hundred milliseconds, and the map is for planning, not for the last minute's change. The key
+    names every area and category counted, so a change to either tree is a fresh count."""
+    shape = repr((sorted(area_groups.items()), sorted(category_groups.items())))
+    key = "providers:provision-map:" + hashlib.sha256(shape.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = (
+            timezone.now(),
+            provision_counts(area_groups=area_groups, category_groups=category_groups),
+        )
+        cache.set(key, cached, PROVISION_MAP_CACHE_SECONDS)
+    return cached
+
+
+def provision_map(
+    *, parent_area: Area | None, parent_category: ServiceCategory | None
+) -> ProvisionMap:
+    """How many active services, and how many organisations, each area offers in each category.
+    Rows are the parent area's wards, columns the parent category's children. A service counts in
+    a cell if one of its areas lies in the row and one of its categories in the column."""
+    areas = _children_or_top(Area, parent_area)
+    if parent_area is None and len(areas) == 1 and areas[0].children.exists():
+        parent_area = areas[0]
+        areas = _children_or_top(Area, parent_area)
+    categories = _children_or_top(ServiceCategory, parent_category)
+    counted_at, found = _cached_provision_counts(
+        _grouped(_descendants_to_node(Area, areas)),
+        _grouped(_descendants_to_node(ServiceCategory, categories)),
+    )
+    grid = []
+    for area in areas:
+        cells = []
+        for category in categories:
+            services, organisations = found.get((area.pk, category.pk), (0, 0))
+            cells.append(MapCell(area, category, services, organisations))
+        grid.append((area, cells))
+    return ProvisionMap(
+        parent_area=parent_area,
+        parent_category=parent_category,
+        areas=areas,
+        categories=categories,
+        grid=grid,
+        counted_at=counted_at,
+    )

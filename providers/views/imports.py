@@ -1,0 +1,127 @@
+"""Pages where network admins import organisations from a CSV file and read what each import did."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.access import network_admin_required
+from accounts.forms import form_errors_from
+
+from .. import access
+from ..forms.imports import ImportReportFilterForm, OrganisationImportForm
+from ..models import ImportStatus
+from ..services import imports as import_services
+
+PAGE_SIZE = 25
+REPORT_PAGE_SIZE = 100
+
+
+@network_admin_required
+@require_GET
+def import_list(request):
+    imports = (
+        access.imports_visible_to(request.user)
+        .select_related("uploaded_by")
+        .defer("report")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(imports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "providers/import_list.html", {"page": page})
+
+
+@network_admin_required
+def import_create(request):
+    bound = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = OrganisationImportForm(*bound)
+    if form.is_bound and form.is_valid():
+        original_name, data = form.upload()
+        try:
+            job = import_services.organisation_import_create(
+                actor=request.user, original_name=original_name, data=data
+            )
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(request, f"“{job.original_name}” is uploaded: {job.total_rows} rows.")
+            if import_services.import_file_encoding(data) != "utf-8":
+                messages.warning(
+                    request,
+                    "The file was not saved as UTF-8, so it was read as Windows-1252 (what Excel "
+                    "calls “CSV (Comma delimited)”). Check that accented names look right below.",
+                )
+            return redirect("providers:import_detail", pk=job.pk)
+    return render(
+        request,
+        "providers/import_create.html",
+        {"form": form, "columns": import_services.IMPORT_COLUMNS},
+    )
+
+
+@network_admin_required
+@require_GET
+def import_detail(request, pk: int):
+    job = access.get_import_for_user(request.user, pk)
+    filter_form = ImportReportFilterForm(request.GET or None)
+    outcome = filter_form.cleaned_data["outcome"] if filter_form.is_valid() else ""
+    rows = [r for r in job.report if r["outcome"] == outcome] if outcome else job.report
+    page = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "providers/import_detail.html",
+        {
+            "job": job,
+            "filter_form": filter_form,
+            "outcome": outcome,
+            "outcome_labels": import_services.Outcome.LABELS,
+            "page": page,
+            "filter_query": f"outcome={outcome}" if outcome else "",
+            "in_progress": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        },
+    )
+
+
+def _csv_response(filename: str, rows) -> HttpResponse:
+    # A byte order mark, so that Excel opens the file as UTF-8.
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerows(rows)
+    return response
+
+
+@network_admin_required
+@require_GET
+def import_template(request):
+    return _csv_response("organisations-template.csv", import_services.import_template_rows())
+
+
+def _cell(value) -> str:
+    """Text from an uploaded file, made safe to open in a spreadsheet: no formulas."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@network_admin_required
+@require_GET
+def import_report(request, pk: int):
+    job = access.get_import_for_user(request.user, pk)
+    rows = [["line", "outcome", "name", "organisation_id", "messages"]]
+    rows.extend(
+        [
+            entry["line"],
+            entry["outcome"],
+            _cell(entry["name"]),
+            entry["organisation_id"] or "",
+            _cell(" ".join(entry["messages"])),
+        ]
+        for entry in job.report
+    )
+    return _csv_response(f"import-{job.pk}-report.csv", rows)
