@@ -150,10 +150,36 @@ def get_consortium_for_user(user, pk: int) -> Consortium:
     return get_object_or_404(consortia_visible_to(user).select_related("lead"), pk=pk)
 
 
+def can_manage_consortium(user, consortium: Consortium) -> bool:
+    """The lead's admins run the consortium; network admins may step in."""
+    return is_network_admin(user) or is_organisation_admin(user, consortium.lead)
+
+
+def can_see_consortium_papers(user, consortium: Consortium) -> bool:
+    """The agreement document: the lead's and the members' people, and network admins."""
+    if not user.is_authenticated:
+        return False
+    if is_network_admin(user):
+        return True
+    return Membership.objects.filter(
+        Q(organisation_id=consortium.lead_id)
+        | Q(organisation__consortium_memberships__consortium=consortium),
+        user=user,
+    ).exists()
+
+
 def get_consortium_to_manage(user, pk: int) -> Consortium:
     consortium = get_consortium_for_user(user, pk)
-    if not (is_network_admin(user) or is_organisation_admin(user, consortium.lead)):
+    if not can_manage_consortium(user, consortium):
         raise PermissionDenied("Only the lead organisation's admins can change the consortium.")
+    return consortium
+
+
+def get_consortium_document_for_user(user, pk: int) -> Consortium:
+    """The consortium, if the user may read its agreement document; 404 otherwise."""
+    consortium = get_consortium_for_user(user, pk)
+    if not can_see_consortium_papers(user, consortium) or not consortium.agreement_document:
+        raise Http404("No such document.")
     return consortium
 
 

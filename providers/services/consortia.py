@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.access import is_network_admin, is_organisation_admin
+from accounts.access import is_organisation_admin
 from accounts.models import (
     Membership,
     MembershipRole,
@@ -44,24 +44,6 @@ HUNDRED = Decimal(100)
 
 
 # Who may do what
-
-
-def can_manage_consortium(user, consortium: Consortium) -> bool:
-    """The lead's admins run the consortium; network admins may step in."""
-    return is_network_admin(user) or is_organisation_admin(user, consortium.lead)
-
-
-def can_see_consortium_papers(user, consortium: Consortium) -> bool:
-    """The agreement document: the lead's and the members' people, and network admins."""
-    if not user.is_authenticated:
-        return False
-    if is_network_admin(user):
-        return True
-    return Membership.objects.filter(
-        Q(organisation_id=consortium.lead_id)
-        | Q(organisation__consortium_memberships__consortium=consortium),
-        user=user,
-    ).exists()
 
 
 def admin_organisation_ids(user) -> set[int]:
@@ -264,7 +246,7 @@ def consortium_update(
 ) -> Consortium:
     """Change the name, description, lead's share and governance. The lead's share is fixed once
     the consortium is active, as the members confirmed against it."""
-    if not can_manage_consortium(actor, consortium):
+    if not access.can_manage_consortium(actor, consortium):
         raise PermissionDenied("Only the lead organisation's admins can change the consortium.")
     locked = _lock(consortium)
     changed = []
@@ -308,7 +290,7 @@ def consortium_member_add(
     indicative_share: Decimal,
 ) -> ConsortiumMember:
     """Name a member, its role and share. It then confirms that it belongs."""
-    if not can_manage_consortium(actor, consortium):
+    if not access.can_manage_consortium(actor, consortium):
         raise PermissionDenied("Only the lead organisation's admins can add members.")
     locked = _lock(consortium, forming_only=True)
     _check_partner(organisation, "organisation")
@@ -345,7 +327,7 @@ def consortium_member_update(
 ) -> ConsortiumMember:
     """Change a member's role or share. The member must confirm again what it agreed to."""
     consortium = member.consortium
-    if not can_manage_consortium(actor, consortium):
+    if not access.can_manage_consortium(actor, consortium):
         raise PermissionDenied("Only the lead organisation's admins can change members.")
     _lock(consortium, forming_only=True)
     member = ConsortiumMember.objects.select_for_update().get(pk=member.pk)
@@ -372,7 +354,7 @@ def consortium_member_update(
 @transaction.atomic
 def consortium_member_remove(*, actor: User, member: ConsortiumMember) -> None:
     consortium = member.consortium
-    if not can_manage_consortium(actor, consortium):
+    if not access.can_manage_consortium(actor, consortium):
         raise PermissionDenied("Only the lead organisation's admins can remove members.")
     _lock(consortium, forming_only=True)
     audit_event_record(
@@ -413,7 +395,7 @@ def consortium_status_change(
 ) -> Consortium:
     """Make a consortium active, or dissolve it. Active needs every member confirmed and the
     shares adding up to 100%."""
-    if not can_manage_consortium(actor, consortium):
+    if not access.can_manage_consortium(actor, consortium):
         raise PermissionDenied("Only the lead organisation's admins can change its status.")
     locked = Consortium.objects.select_for_update().get(pk=consortium.pk)
     from_status = locked.status

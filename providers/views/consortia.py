@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -98,7 +97,7 @@ def consortium_create(request):
 def consortium(request, pk: int):
     consortium = access.get_consortium_for_user(request.user, pk)
     summary = consortium_services.consortium_summary(consortium)
-    can_manage = consortium_services.can_manage_consortium(request.user, consortium)
+    can_manage = access.can_manage_consortium(request.user, consortium)
     admin_of = consortium_services.admin_organisation_ids(request.user)
     return render(
         request,
@@ -107,9 +106,7 @@ def consortium(request, pk: int):
             "consortium": consortium,
             "summary": summary,
             "can_manage": can_manage,
-            "can_see_papers": consortium_services.can_see_consortium_papers(
-                request.user, consortium
-            ),
+            "can_see_papers": access.can_see_consortium_papers(request.user, consortium),
             "confirmable": {m.pk for m in summary.unconfirmed if m.organisation_id in admin_of},
             "is_forming": consortium.status == ConsortiumStatus.FORMING,
             "next_statuses": [
@@ -278,11 +275,7 @@ def consortium_status(request, pk: int):
 @require_GET
 def consortium_document(request, pk: int):
     """The written agreement: for the lead's and members' people and network admins only."""
-    consortium = access.get_consortium_for_user(request.user, pk)
-    if not consortium_services.can_see_consortium_papers(request.user, consortium):
-        raise Http404("No such document.")
-    if not consortium.agreement_document:
-        raise Http404("No agreement has been uploaded.")
+    consortium = access.get_consortium_document_for_user(request.user, pk)
     name = os.path.basename(consortium.agreement_document.name)
     return private_file_response(
         consortium.agreement_document,
