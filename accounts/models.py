@@ -156,6 +156,11 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["kind", "verification_status"]),
             models.Index(fields=["verification_status", "submitted_at"]),
+            # The directory lists verified third sector organisations by name, a page at a time.
+            models.Index(
+                fields=["kind", "verification_status", "name", "id"],
+                name="organisation_directory_order",
+            ),
         ]
 
     def __str__(self) -> str:

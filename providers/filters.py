@@ -220,7 +220,7 @@ class ProvisionMapForm(forms.Form):
         queryset=Area.objects.filter(children__isnull=False).distinct().order_by("name"),
         required=False,
         label="Rows: the areas within",
-        empty_label="The top-level areas",
+        empty_label="All top-level areas",
         help_text="Each row is one of the areas inside the one you choose, such as its wards.",
     )
     category = forms.ModelChoiceField(

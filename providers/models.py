@@ -281,7 +281,15 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The directory's filters look for an organisation's listed (not inactive) services.
+            models.Index(
+                fields=["organisation", "id"],
+                condition=~Q(status=ServiceStatus.INACTIVE),
+                name="service_listed_by_organisation",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(minimum_age__isnull=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -28,12 +28,13 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationKind, VerificationStatus
+from accounts.models import LegalForm, Organisation, OrganisationKind, VerificationStatus
 
 from . import access
 from .models import (
     Area,
     ConsortiumStatus,
+    IncomeBand,
     OrganisationQualityMark,
     Passport,
     ProviderProfile,
@@ -176,14 +177,6 @@ def passport_status(passport: Passport | None) -> PassportStatus:
     )
 
 
-def organisation_passport(organisation: Organisation) -> Passport | None:
-    """The passport, whether it was loaded with select_related or not."""
-    try:
-        return organisation.passport
-    except Passport.DoesNotExist:
-        return None
-
-
 def organisation_profile(organisation: Organisation) -> ProviderProfile | None:
     try:
         return organisation.profile
@@ -191,59 +184,158 @@ def organisation_profile(organisation: Organisation) -> ProviderProfile | None:
         return None
 
 
-def org_id(organisation: Organisation) -> str:
+def org_id_from(charity_number: str, company_number: str) -> str:
     """The organisation's identifier in the Org-ID scheme (org-id.guide), from its registered
     number: the charity register first, then the mutuals register, then Companies House."""
-    if organisation.charity_number:
-        return f"GB-CHC-{organisation.charity_number}"
-    number = organisation.company_number
-    if not number:
+    if charity_number:
+        return f"GB-CHC-{charity_number}"
+    if not company_number:
         return ""
-    if number[:2] in ("IP", "SP", "NP") and number.endswith("R"):
-        return f"GB-MPR-{number[2:]}"
-    return f"GB-COH-{number}"
+    if company_number[:2] in ("IP", "SP", "NP") and company_number.endswith("R"):
+        return f"GB-MPR-{company_number[2:]}"
+    return f"GB-COH-{company_number}"
+
+
+def org_id(organisation: Organisation) -> str:
+    return org_id_from(organisation.charity_number, organisation.company_number)
 
 
 def _visible_services(user) -> QuerySet[Service]:
     return access.services_visible_to(user).order_by("name", "pk")
 
 
-# The big search columns stay in the database: a results page never shows them.
-UNSHOWN_PROFILE_FIELDS = ("profile__search_document", "profile__search_vector")
+# A results page and the CSV read plain rows, not model instances: a page of 25 organisations
+# with their areas, services and categories is some 250 objects, and on a busy server building
+# and prefetching them costs more than the queries do.
 
 
-def directory_listing(
-    queryset: QuerySet[Organisation], *, user, member: bool
-) -> QuerySet[Organisation]:
-    """The directory's rows with what a results page shows: the profile, the areas served and the
-    services with their categories; the passport too for network members."""
-    related = ["profile", "passport"] if member else ["profile"]
-    return (
-        queryset.select_related(*related)
-        .defer(*UNSHOWN_PROFILE_FIELDS)
-        .prefetch_related(
-            Prefetch("profile__areas_served", queryset=Area.objects.order_by("name")),
-            Prefetch(
-                "services",
-                queryset=_visible_services(user)
-                .only("organisation", "name", "status")
-                .prefetch_related(
-                    Prefetch("categories", queryset=ServiceCategory.objects.only("pk", "name"))
-                ),
-                to_attr="listed_services",
-            ),
-        )
-    )
+@dataclass(frozen=True)
+class ListedService:
+    pk: int
+    name: str
+    status: str
+    status_label: str
 
 
-def directory_page(ids: Iterable[int], *, user, member: bool) -> list[Organisation]:
-    """One page of the directory, from the ids of its rows in order. The search and the sort
-    pick the ids alone; only the page's 25 organisations are then read in full."""
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One organisation as the directory lists it. The contacts and the passport are filled in
+    for network members only."""
+
+    pk: int
+    name: str
+    legal_form: str
+    charity_number: str
+    company_number: str
+    org_id: str
+    description: str
+    income_band: str
+    website: str
+    areas: tuple[str, ...]
+    services: tuple[ListedService, ...]
+    categories: tuple[str, ...]
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    safeguarding_lead: str = ""
+    passport: PassportStatus | None = None
+
+
+PUBLIC_COLUMNS = (
+    "pk",
+    "name",
+    "legal_form",
+    "charity_number",
+    "company_number",
+    "profile__description",
+    "profile__income_band",
+    "profile__website",
+)
+MEMBER_COLUMNS = (
+    "profile__contact_name",
+    "profile__contact_email",
+    "profile__contact_phone",
+    "profile__safeguarding_lead",
+    "passport__expires_on",
+)
+LEGAL_FORMS = dict(LegalForm.choices)
+INCOME_BANDS = dict(IncomeBand.choices)
+SERVICE_STATUSES = dict(ServiceStatus.choices)
+
+
+def _grouped_names(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for key, name in pairs:
+        grouped.setdefault(key, []).append(name)
+    return grouped
+
+
+def directory_rows(ids: Iterable[int], *, user, member: bool) -> list[DirectoryRow]:
+    """The rows for these organisation ids, in their order, in four queries: the organisations
+    with their profiles, the areas they serve, their services, and the services' categories."""
     ids = list(ids)
-    found = directory_listing(
-        access.directory_organisations().filter(pk__in=ids), user=user, member=member
-    ).in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    columns = PUBLIC_COLUMNS + (MEMBER_COLUMNS if member else ())
+    found = {
+        values[0]: values
+        for values in access.directory_organisations()
+        .filter(pk__in=ids)
+        .values_list(*columns)
+        .order_by()
+    }
+    areas = _grouped_names(
+        ProviderProfile.areas_served.through.objects.filter(providerprofile_id__in=ids)
+        .order_by("area__name")
+        .values_list("providerprofile_id", "area__name")
+    )
+    services: dict[int, list[ListedService]] = {}
+    for pk, organisation_id, name, status in (
+        _visible_services(user)
+        .filter(organisation_id__in=ids)
+        .values_list("pk", "organisation_id", "name", "status")
+    ):
+        services.setdefault(organisation_id, []).append(
+            ListedService(pk, name, status, SERVICE_STATUSES.get(status, status))
+        )
+    service_ids = [service.pk for listed in services.values() for service in listed]
+    categories = _grouped_names(
+        Service.categories.through.objects.filter(service_id__in=service_ids)
+        .order_by()
+        .values_list("service_id", "servicecategory__name")
+    )
+    rows = []
+    for pk in ids:
+        if pk not in found:
+            continue
+        values = dict(zip(columns, found[pk], strict=True))
+        listed = services.get(pk, [])
+        row = DirectoryRow(
+            pk=pk,
+            name=values["name"],
+            legal_form=LEGAL_FORMS.get(values["legal_form"], ""),
+            charity_number=values["charity_number"],
+            company_number=values["company_number"],
+            org_id=org_id_from(values["charity_number"], values["company_number"]),
+            description=values["profile__description"] or "",
+            income_band=INCOME_BANDS.get(values["profile__income_band"] or "", ""),
+            website=values["profile__website"] or "",
+            areas=tuple(areas.get(pk, ())),
+            services=tuple(listed),
+            categories=tuple(sorted({c for s in listed for c in categories.get(s.pk, ())})),
+        )
+        if member:
+            expires_on = values["passport__expires_on"]
+            row = replace(
+                row,
+                contact_name=values["profile__contact_name"] or "",
+                contact_email=values["profile__contact_email"] or "",
+                contact_phone=values["profile__contact_phone"] or "",
+                safeguarding_lead=values["profile__safeguarding_lead"] or "",
+                passport=passport_status(
+                    Passport(expires_on=expires_on) if expires_on is not None else None
+                ),
+            )
+        rows.append(row)
+    return rows
 
 
 def directory_export_header(*, member: bool) -> list[str]:
@@ -275,84 +367,67 @@ def directory_export_header(*, member: bool) -> list[str]:
     return header
 
 
-@dataclass(frozen=True)
-class DirectoryRow:
-    """One organisation as the directory lists it."""
-
-    organisation: Organisation
-    profile: ProviderProfile | None
-    services: list[Service]
-    categories: list[str]
-    passport: PassportStatus | None
-
-
-def directory_rows(organisations: Iterable[Organisation], *, member: bool) -> list[DirectoryRow]:
-    """Rows of a page from directory_listing; the passport status is for network members only."""
-    return [_directory_row(organisation, member=member) for organisation in organisations]
-
-
-def _directory_row(organisation: Organisation, *, member: bool) -> DirectoryRow:
-    services = organisation.listed_services
-    return DirectoryRow(
-        organisation=organisation,
-        profile=organisation_profile(organisation),
-        services=services,
-        categories=sorted({c.name for s in services for c in s.categories.all()}),
-        passport=passport_status(organisation_passport(organisation)) if member else None,
-    )
-
-
-def _names(items: Iterable) -> str:
-    return "; ".join(str(item) for item in items)
+EXPORT_CHUNK = 1000
 
 
 def directory_export_rows(
     queryset: QuerySet[Organisation], *, user, member: bool, base_url: str
 ) -> Iterator[list[str]]:
-    """Every matching organisation, one row each, read in chunks so that memory stays flat."""
-    organisations = directory_listing(queryset, user=user, member=member).prefetch_related(
-        "profile__client_groups",
-        "profile__languages",
-        Prefetch(
-            "profile__quality_marks",
-            queryset=OrganisationQualityMark.objects.select_related("quality_mark"),
-        ),
-    )
+    """Every matching organisation, one row each, read a thousand at a time so that memory stays
+    flat however many match."""
+    ids = list(queryset.values_list("pk", flat=True))
     today = timezone.localdate()
-    for organisation in organisations.iterator(chunk_size=500):
-        entry = _directory_row(organisation, member=member)
-        profile = entry.profile
-        marks = [
-            m.quality_mark.name + (f" (until {m.expires_on:%Y-%m-%d})" if m.expires_on else "")
-            for m in (profile.quality_marks.all() if profile else [])
-            if m.expires_on is None or m.expires_on >= today
-        ]
-        row = [
-            organisation.name,
-            organisation.get_legal_form_display(),
-            organisation.charity_number,
-            organisation.company_number,
-            org_id(organisation),
-            profile.description if profile else "",
-            profile.get_income_band_display() if profile else "",
-            _names(profile.areas_served.all()) if profile else "",
-            _names(profile.client_groups.all()) if profile else "",
-            _names(profile.languages.all()) if profile else "",
-            _names(marks),
-            profile.website if profile else "",
-            _names(s.name for s in entry.services),
-            _names(entry.categories),
-            base_url + reverse("providers:organisation", args=[organisation.pk]),
-        ]
-        if member:
-            row += [
-                profile.contact_name if profile else "",
-                profile.contact_email if profile else "",
-                profile.contact_phone if profile else "",
-                profile.safeguarding_lead if profile else "",
-                entry.passport.label if entry.passport else "",
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        client_groups = _grouped_names(
+            ProviderProfile.client_groups.through.objects.filter(providerprofile_id__in=chunk)
+            .order_by("clientgroup__name")
+            .values_list("providerprofile_id", "clientgroup__name")
+        )
+        languages = _grouped_names(
+            ProviderProfile.languages.through.objects.filter(providerprofile_id__in=chunk)
+            .order_by("language__name")
+            .values_list("providerprofile_id", "language__name")
+        )
+        marks = _grouped_names(
+            (
+                profile_id,
+                name + (f" (until {expires_on:%Y-%m-%d})" if expires_on else ""),
+            )
+            for profile_id, name, expires_on in OrganisationQualityMark.objects.filter(
+                profile_id__in=chunk
+            )
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+            .order_by("quality_mark__name")
+            .values_list("profile_id", "quality_mark__name", "expires_on")
+        )
+        for row in directory_rows(chunk, user=user, member=member):
+            line = [
+                row.name,
+                row.legal_form,
+                row.charity_number,
+                row.company_number,
+                row.org_id,
+                row.description,
+                row.income_band,
+                "; ".join(row.areas),
+                "; ".join(client_groups.get(row.pk, ())),
+                "; ".join(languages.get(row.pk, ())),
+                "; ".join(marks.get(row.pk, ())),
+                row.website,
+                "; ".join(s.name for s in row.services),
+                "; ".join(row.categories),
+                base_url + reverse("providers:organisation", args=[row.pk]),
             ]
-        yield row
+            if member:
+                line += [
+                    row.contact_name,
+                    row.contact_email,
+                    row.contact_phone,
+                    row.safeguarding_lead,
+                    row.passport.label if row.passport else "",
+                ]
+            yield line
 
 
 @dataclass
@@ -538,6 +613,15 @@ def _cached_provision_counts(
     return cached
 
 
+def default_map_area() -> Area | None:
+    """The area whose wards the map shows when none is chosen: the only top-level area, if there
+    is just one (one borough's network) and it has areas inside it."""
+    top = list(Area.objects.filter(parent__isnull=True).order_by("pk")[:2])
+    if len(top) == 1 and top[0].children.exists():
+        return top[0]
+    return None
+
+
 def provision_map(
     *, parent_area: Area | None, parent_category: ServiceCategory | None
 ) -> ProvisionMap:
@@ -545,9 +629,6 @@ def provision_map(
     Rows are the parent area's wards, columns the parent category's children. A service counts in
     a cell if one of its areas lies in the row and one of its categories in the column."""
     areas = _children_or_top(Area, parent_area)
-    if parent_area is None and len(areas) == 1 and areas[0].children.exists():
-        parent_area = areas[0]
-        areas = _children_or_top(Area, parent_area)
     categories = _children_or_top(ServiceCategory, parent_category)
     counted_at, found = _cached_provision_counts(
         _grouped(_descendants_to_node(Area, areas)),

@@ -78,14 +78,13 @@ def directory(request):
     page = selectors.directory_ids_page(
         filterset.qs, request.GET.get("page"), one_query=filterset.has_criteria
     )
-    organisations = selectors.directory_page(page.object_list, user=request.user, member=member)
     return render(
         request,
         "providers/directory.html",
         {
             "filter": filterset,
             "page": page,
-            "rows": selectors.directory_rows(organisations, member=member),
+            "rows": selectors.directory_rows(page.object_list, user=request.user, member=member),
             "member": member,
             "filter_query": _query_without_page(request),
         },
@@ -133,7 +132,10 @@ def service(request, pk: int):
 
 
 def _provision_map(request) -> tuple[ProvisionMapForm, selectors.ProvisionMap]:
-    form = ProvisionMapForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("area") and (default := selectors.default_map_area()) is not None:
+        data["area"] = str(default.pk)  # the form shows the wards it is showing
+    form = ProvisionMapForm(data)
     choice = form.cleaned_data if form.is_valid() else {}
     grid = selectors.provision_map(
         parent_area=choice.get("area"), parent_category=choice.get("category")

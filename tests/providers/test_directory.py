@@ -46,7 +46,7 @@ def categories(db) -> dict[str, ServiceCategory]:
 
 def names_in(response) -> list[str]:
     assert response.status_code == 200
-    return [row.organisation.name for row in response.context["rows"]]
+    return [row.name for row in response.context["rows"]]
 
 
 def test_lists_only_verified_third_sector_organisations(client, provider_org, commissioning_body):
@@ -349,7 +349,7 @@ def test_members_see_passport_status(client, commissioner):
     anonymous = client.get(DIRECTORY)
     assert "Expires soon" not in anonymous.content.decode()
     client.force_login(commissioner)
-    rows = {r.organisation.name: r.passport.code for r in client.get(DIRECTORY).context["rows"]}
+    rows = {r.name: r.passport.code for r in client.get(DIRECTORY).context["rows"]}
     assert rows == {"Soon": "expires_soon", "Later": "current", "Without": "none"}
 
 

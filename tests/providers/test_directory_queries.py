@@ -54,8 +54,9 @@ PINNED = {
     # and areas, and consortia; members add the passport
     "organisation": 9,
     "organisation_member": 14,
-    # two choice lists, the rows, the columns, what lies below each, and one aggregate
-    "provision_map": 13,
+    # the default borough (and whether it has wards), the chosen area, two choice lists, the
+    # rows, the columns, what lies below each, and one aggregate
+    "provision_map": 14,
 }
 
 

@@ -156,7 +156,7 @@ def test_gaps_are_written_as_text_and_every_cell_links_to_the_directory(
         reverse("providers:directory"),
         {"category": category("debt-advice").pk, "area": ward("Abbey Fields").pk},
     )
-    assert [r.organisation.name for r in directory.context["rows"]] == ["First"]
+    assert [r.name for r in directory.context["rows"]] == ["First"]
 
 
 def test_the_csv_has_a_row_per_area_and_two_columns_per_category(client, commissioner, provision):

@@ -265,7 +265,7 @@ def test_the_directory_can_search_the_seeded_providers(seeded, client):
     if connection.vendor == "postgresql":
         assert not ProviderProfile.objects.filter(search_vector__isnull=True).exists()
     response = client.get("/directory/", {"q": "debt"})
-    names = [row.organisation.name for row in response.context["rows"]]
+    names = [row.name for row in response.context["rows"]]
     assert "Lindenford Debt Advice Service" in names
 
 
