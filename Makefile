@@ -12,8 +12,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.lock package-lock.json
+$(VENV)/.installed: $(BIN)/python requirements.lock
 	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -21,7 +24,7 @@ $(VENV)/.installed: $(BIN)/python requirements.lock package-lock.json
 	cp .env.example .env
 
 ## install: the virtual environment, Python packages and front-end packages
-install: $(VENV)/.installed .env
+install: $(VENV)/.installed node_modules/.installed .env
 
 ## run: install, migrate, load the demo data and serve on http://127.0.0.1:8000
 run: install
