@@ -440,6 +440,8 @@ PASSPORT_DOCUMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # An accepted passport lasts two years (seeds/001 principles 5 and 6).
 PASSPORT_VALID_YEARS = 2
+# How far ahead an expiry is shown as a warning, on the passport and in the directory.
+PASSPORT_WARNING_DAYS = 60
 
 
 def passport_upload_to(instance: PassportDocument, filename: str) -> str:

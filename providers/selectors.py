@@ -32,6 +32,7 @@ from accounts.models import LegalForm, Organisation, OrganisationKind, Verificat
 
 from . import access
 from .models import (
+    PASSPORT_WARNING_DAYS,
     Area,
     ConsortiumStatus,
     IncomeBand,
@@ -45,7 +46,6 @@ from .models import (
 
 DIRECTORY_PAGE_SIZE = 25
 # A passport this close to its end is shown as "expires soon", so the organisation renews in time.
-PASSPORT_EXPIRES_SOON_DAYS = 60
 # How long the provision map's counts are kept before they are counted again.
 PROVISION_MAP_CACHE_SECONDS = 300
 # Areas (borough, ward, neighbourhood) and categories nest at most this deep below a chosen node.
@@ -168,7 +168,7 @@ def passport_status(passport: Passport | None) -> PassportStatus:
         return PassportStatus(
             "none", f"Expired on {passport.expires_on:%-d %B %Y}", passport.expires_on
         )
-    if passport.expires_within(PASSPORT_EXPIRES_SOON_DAYS):
+    if passport.expires_within(PASSPORT_WARNING_DAYS):
         return PassportStatus(
             "expires_soon", f"Expires soon, on {passport.expires_on:%-d %B %Y}", passport.expires_on
         )

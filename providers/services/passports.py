@@ -32,6 +32,7 @@ from accounts.workflow import check_transition, delay_on_commit
 from ..models import (
     PASSPORT_DOCUMENT_TRANSITIONS,
     PASSPORT_VALID_YEARS,
+    PASSPORT_WARNING_DAYS,
     Passport,
     PassportDocument,
     PassportDocumentKind,
@@ -40,7 +41,6 @@ from ..models import (
 from .uploads import uploaded_document_check, uploaded_document_name
 
 # Expiry is shown this many days ahead, on the passport and on each document.
-PASSPORT_WARNING_DAYS = 60
 # Kinds whose documents always run out on a date people must give.
 KINDS_NEEDING_VALID_UNTIL = frozenset({PassportDocumentKind.INSURANCE})
 

@@ -18,7 +18,7 @@ from accounts.workflow import TransitionNotAllowed
 
 from .. import access
 from ..forms.passports import PassportReviewForm, PassportUploadForm
-from ..models import PassportDocumentKind, PassportDocumentStatus
+from ..models import PASSPORT_WARNING_DAYS, PassportDocumentKind, PassportDocumentStatus
 from ..services import passports as passport_services
 from ..services.uploads import max_upload_text
 
@@ -75,7 +75,7 @@ def passport(request, pk: int):
             "organisation": organisation,
             "overview": passport_services.passport_overview(organisation),
             "form": form if can_upload else None,
-            "warning_days": passport_services.PASSPORT_WARNING_DAYS,
+            "warning_days": PASSPORT_WARNING_DAYS,
             "max_upload": max_upload_text(),
         },
     )
