@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -43,9 +42,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Organisation, User
+    from bench.timing import measure_page
     from providers.models import Area, Service, ServiceCategory
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -89,23 +88,12 @@ def main() -> None:
         client = Client()
         if email:
             client.force_login(User.objects.get(email=email))
-        client.get(url)  # warm up
-        timings = []
-        for _ in range(args.runs):
-            if afresh:
-                cache.clear()
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-        timings.sort()
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        verdict = "ok" if p95 < TARGET_P95_MS else "MISSED"
-        print(
-            f"{label:32} {statistics.median(timings):10.1f} {p95:8.1f} {len(queries):8d}  {verdict}"
+        timing = measure_page(
+            client, url, runs=args.runs, before_each=cache.clear if afresh else None
         )
+        p95 = timing.p95_ms
+        verdict = "ok" if p95 < TARGET_P95_MS else "MISSED"
+        print(f"{label:32} {timing.median_ms:10.1f} {p95:8.1f} {timing.queries:8d}  {verdict}")
 
 
 if __name__ == "__main__":

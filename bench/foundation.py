@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,9 +31,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Organisation, User
+    from bench.timing import measure_page
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
@@ -59,18 +57,8 @@ def main() -> None:
         client = Client()
         if email:
             client.force_login(User.objects.get(email=email))
-        client.get(url)  # warm up
-        timings = []
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-        timings.sort()
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        print(f"{label:28} {statistics.median(timings):10.1f} {p95:8.1f} {len(queries):8d}")
+        timing = measure_page(client, url, runs=args.runs)
+        print(f"{label:28} {timing.median_ms:10.1f} {timing.p95_ms:8.1f} {timing.queries:8d}")
 
 
 if __name__ == "__main__":
