@@ -175,6 +175,24 @@ class ProviderProfile(models.Model):
         return reverse("providers:organisation", args=[self.organisation_id])
 
 
+# What an organisation's admins edit on its profile; the form and the history both follow these.
+PROFILE_FIELDS = [
+    "description",
+    "income_band",
+    "year_founded",
+    "staff_count",
+    "volunteer_count",
+    "safeguarding_lead",
+    "safeguarding_policy_reviewed",
+    "insurance_expires",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+PROFILE_M2M = ["areas_served", "client_groups", "languages"]
+
+
 class OrganisationQualityMark(models.Model):
     profile = models.ForeignKey(
         ProviderProfile, on_delete=models.CASCADE, related_name="quality_marks"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from ..models import (
+    PROFILE_FIELDS,
+    PROFILE_M2M,
     Area,
     ClientGroup,
     Language,
@@ -38,23 +40,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = ProviderProfile
-        fields = [
-            "description",
-            "income_band",
-            "year_founded",
-            "staff_count",
-            "volunteer_count",
-            "areas_served",
-            "client_groups",
-            "languages",
-            "safeguarding_lead",
-            "safeguarding_policy_reviewed",
-            "insurance_expires",
-            "website",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-        ]
+        fields = [*PROFILE_FIELDS, *PROFILE_M2M]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "safeguarding_policy_reviewed": forms.DateInput(attrs={"type": "date"}),

@@ -14,6 +14,8 @@ from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import audit_event_record
 
 from ..models import (
+    PROFILE_FIELDS,
+    PROFILE_M2M,
     OrganisationQualityMark,
     ProfileVersion,
     ProviderProfile,
@@ -21,22 +23,6 @@ from ..models import (
     Service,
     ServiceCategory,
 )
-
-PROFILE_FIELDS = [
-    "description",
-    "income_band",
-    "year_founded",
-    "staff_count",
-    "volunteer_count",
-    "safeguarding_lead",
-    "safeguarding_policy_reviewed",
-    "insurance_expires",
-    "website",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-]
-PROFILE_M2M = ["areas_served", "client_groups", "languages"]
 
 
 def profile_ensure(organisation: Organisation) -> ProviderProfile:
