@@ -1,5 +1,6 @@
 """The one settings module. Everything that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -170,6 +171,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: eager with no broker, so the portal works out of the box; Redis when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL", default="")
+# The cache (allauth's rate limits among its users) is shared by every process through Redis
+# when there is one; otherwise it is kept in each process's memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -179,6 +193,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic work. The database scheduler copies these into django-celery-beat's tables, where
+# network admins can see them in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "provision-map-recount": {
+        "task": "providers.tasks.provision_counts_refresh",
+        "schedule": timedelta(minutes=10),
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Security. Everything check --deploy asks for is on unless DEBUG.

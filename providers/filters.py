@@ -148,48 +148,33 @@ class DirectoryFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return selectors.directory_search(queryset, value)
 
-    def filter_category(self, queryset, name, value):
-        services = selectors.listed_services().filter(
-            organisation_id=OuterRef("pk"), categories__in=selectors.category_subtree_ids(value)
-        )
-        return queryset.filter(Exists(services))
-
-    def _named_by_profile_or_services(
-        self, queryset, *, profile_relation: str, service_relation: str, values
-    ) -> QuerySet:
-        """Organisations that name one of the values on their profile, or on a listed service."""
-        relation = getattr(ProviderProfile, profile_relation)
-        on_profile = relation.through.objects.filter(
+    def _reaches(self, queryset, *, relation: str, values) -> QuerySet:
+        """Organisations whose directory entry reaches one of the values: on their profile, or on
+        a listed service (ProviderProfile.reach_*, kept current by the services layer)."""
+        field = getattr(ProviderProfile, relation).field
+        links = field.remote_field.through.objects.filter(
             **{
-                relation.field.m2m_field_name(): OuterRef("pk"),
-                f"{relation.field.m2m_reverse_field_name()}__in": values,
+                f"{field.m2m_field_name()}_id": OuterRef("pk"),
+                f"{field.m2m_reverse_field_name()}_id__in": values,
             }
         )
-        on_services = selectors.listed_services().filter(
-            organisation_id=OuterRef("pk"), **{f"{service_relation}__in": values}
+        return queryset.filter(Exists(links))
+
+    def filter_category(self, queryset, name, value):
+        return self._reaches(
+            queryset, relation="reach_categories", values=selectors.category_subtree_ids(value)
         )
-        return queryset.filter(Exists(on_profile) | Exists(on_services))
 
     def filter_area(self, queryset, name, value):
-        return self._named_by_profile_or_services(
-            queryset,
-            profile_relation="areas_served",
-            service_relation="areas",
-            values=selectors.area_subtree_ids(value),
+        return self._reaches(
+            queryset, relation="reach_areas", values=selectors.area_subtree_ids(value)
         )
 
     def filter_client_group(self, queryset, name, value):
-        return self._named_by_profile_or_services(
-            queryset,
-            profile_relation="client_groups",
-            service_relation="client_groups",
-            values=[value.pk],
-        )
+        return self._reaches(queryset, relation="reach_client_groups", values=[value.pk])
 
     def filter_language(self, queryset, name, value):
-        return self._named_by_profile_or_services(
-            queryset, profile_relation="languages", service_relation="languages", values=[value.pk]
-        )
+        return self._reaches(queryset, relation="reach_languages", values=[value.pk])
 
     def filter_quality_mark(self, queryset, name, value):
         held = OrganisationQualityMark.objects.filter(

@@ -159,6 +159,29 @@ class ProviderProfile(models.Model):
     # Name, description and services, for full-text search; kept current by the services layer.
     search_document = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # What the directory's filters match: the profile's own areas, groups and languages together
+    # with those of its listed services, and the listed services' categories. Kept current with
+    # the search document, so each filter is one lookup rather than a search of every service.
+    reach_areas = models.ManyToManyField(
+        Area, blank=True, editable=False, related_name="+", db_table="providers_reach_area"
+    )
+    reach_categories = models.ManyToManyField(
+        ServiceCategory,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_table="providers_reach_category",
+    )
+    reach_client_groups = models.ManyToManyField(
+        ClientGroup,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_table="providers_reach_client_group",
+    )
+    reach_languages = models.ManyToManyField(
+        Language, blank=True, editable=False, related_name="+", db_table="providers_reach_language"
+    )
 
     class Meta:
         constraints = [
@@ -573,3 +596,29 @@ class OrganisationImport(models.Model):
     @property
     def percent_done(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+# The provision map's counts
+
+
+class ProvisionCount(models.Model):
+    """How many active services, and how many organisations, a verified third sector offers in an
+    area and a category, each counted with everything inside it (a borough includes its wards).
+    Recounted in the background (services.provision.provision_counts_refresh), so the map reads a
+    few hundred rows rather than counting every service's links as it is shown."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(ServiceCategory, on_delete=models.CASCADE, related_name="+")
+    services = models.PositiveIntegerField()
+    organisations = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "category"], name="provision_count_once_per_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} in {self.area}: {self.services} services"

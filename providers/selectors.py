@@ -3,25 +3,19 @@ and the area-by-category grid of provision."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     F,
-    IntegerField,
     Prefetch,
     Q,
     QuerySet,
-    Value,
-    When,
     Window,
     prefetch_related_objects,
 )
@@ -39,6 +33,7 @@ from .models import (
     OrganisationQualityMark,
     Passport,
     ProviderProfile,
+    ProvisionCount,
     Service,
     ServiceCategory,
     ServiceStatus,
@@ -46,8 +41,6 @@ from .models import (
 
 DIRECTORY_PAGE_SIZE = 25
 # A passport this close to its end is shown as "expires soon", so the organisation renews in time.
-# How long the provision map's counts are kept before they are counted again.
-PROVISION_MAP_CACHE_SECONDS = 300
 # Areas (borough, ward, neighbourhood) and categories nest at most this deep below a chosen node.
 TREE_DEPTH = 3
 
@@ -531,86 +524,76 @@ def _children_or_top(model, parent):
     return top
 
 
-def _descendants_to_node(model, nodes: list) -> dict[int, int]:
-    """Map every node below (or at) the given nodes to the node it sits under, in one query."""
-    ids = [node.pk for node in nodes]
-    owner = {pk: pk for pk in ids}
-    condition = Q(parent_id__in=ids)
-    path = "parent_id"
-    for _ in range(TREE_DEPTH - 1):
-        path = "parent__" + path
-        condition |= Q(**{f"{path}__in": ids})
-    below = model.objects.filter(condition).values_list(
-        "pk", "parent_id", "parent__parent_id", "parent__parent__parent_id"
+def _with_ancestors(model) -> list[tuple[int, int]]:
+    """(node, node or one of its ancestors) for every node of a tree, so a count joined through it
+    lands in each enclosing node as well as its own."""
+    parents = dict(model.objects.values_list("pk", "parent_id"))
+    pairs = []
+    for pk in parents:
+        node, seen = pk, set()
+        while node is not None and node not in seen:  # a loop in bad data must not hang us
+            pairs.append((pk, node))
+            seen.add(node)
+            node = parents.get(node)
+    return pairs
+
+
+def _values(pairs: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    return ", ".join(["(%s, %s)"] * len(pairs)), [n for pair in pairs for n in pair]
+
+
+def provision_counts_compute() -> dict[tuple[int, int], tuple[int, int]]:
+    """(area, category) -> (active services, organisations), over every pair of nodes, each
+    counting what lies inside it. A service counts once in a cell, however many of its areas or
+    categories fall in it. One aggregate, written in SQL because it joins the services' links to
+    each tree's ancestors, which the ORM cannot express."""
+    areas, categories = _with_ancestors(Area), _with_ancestors(ServiceCategory)
+    if not areas or not categories:
+        return {}
+    area_rows, area_params = _values(areas)
+    category_rows, category_params = _values(categories)
+    service_areas = Service.areas.through._meta
+    service_categories = Service.categories.through._meta
+    sql = f"""
+        WITH area_up (leaf, node) AS (VALUES {area_rows}),
+             category_up (leaf, node) AS (VALUES {category_rows})
+        SELECT a.node, c.node, COUNT(DISTINCT s.id), COUNT(DISTINCT s.organisation_id)
+        FROM {Service._meta.db_table} s
+        JOIN {Organisation._meta.db_table} o ON o.id = s.organisation_id
+        JOIN {service_areas.db_table} sa ON sa.{service_areas.get_field("service").column} = s.id
+        JOIN area_up a ON a.leaf = sa.{service_areas.get_field("area").column}
+        JOIN {service_categories.db_table} sc
+            ON sc.{service_categories.get_field("service").column} = s.id
+        JOIN category_up c
+            ON c.leaf = sc.{service_categories.get_field("servicecategory").column}
+        WHERE s.status = %s AND o.kind = %s AND o.verification_status = %s
+        GROUP BY a.node, c.node
+    """  # noqa: S608 (only table and column names are interpolated; every value is a parameter)
+    params = [
+        *area_params,
+        *category_params,
+        ServiceStatus.ACTIVE,
+        OrganisationKind.THIRD_SECTOR,
+        VerificationStatus.VERIFIED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(area, category): (s, o) for area, category, s, o in cursor.fetchall()}
+
+
+def _stored_provision_counts(
+    areas: list[Area], categories: list[ServiceCategory]
+) -> tuple[datetime | None, dict[tuple[int, int], tuple[int, int]]]:
+    """The counts for these cells, as last recounted in the background (ProvisionCount). Until
+    the first recount has run, they are counted as the page is shown."""
+    stored = ProvisionCount.objects.filter(area__in=areas, category__in=categories).values_list(
+        "area_id", "category_id", "services", "organisations", "counted_at"
     )
-    for pk, *ancestors in below:
-        for ancestor in ancestors:
-            if ancestor in owner:
-                owner[pk] = owner[ancestor]
-                break
-    return owner
-
-
-def _grouped(owner: dict[int, int]) -> dict[int, list[int]]:
-    groups: dict[int, list[int]] = {}
-    for pk, node in sorted(owner.items()):
-        groups.setdefault(node, []).append(pk)
-    return groups
-
-
-def provision_counts(
-    *, area_groups: dict[int, list[int]], category_groups: dict[int, list[int]]
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """(row, column) -> (active services, organisations), in one aggregate over the services'
-    area and category links. A service counts once in a cell, however many of its areas or
-    categories fall in it."""
-    links = Service.areas.through.objects.filter(
-        area_id__in=[pk for ids in area_groups.values() for pk in ids],
-        service__status=ServiceStatus.ACTIVE,
-        service__organisation__kind=OrganisationKind.THIRD_SECTOR,
-        service__organisation__verification_status=VerificationStatus.VERIFIED,
-        service__categories__in=[pk for ids in category_groups.values() for pk in ids],
-    )
-    counts = (
-        links.annotate(
-            row=Case(
-                *(When(area_id__in=ids, then=Value(node)) for node, ids in area_groups.items()),
-                output_field=IntegerField(),
-            ),
-            column=Case(
-                *(
-                    When(service__categories__in=ids, then=Value(node))
-                    for node, ids in category_groups.items()
-                ),
-                output_field=IntegerField(),
-            ),
-        )
-        .values("row", "column")
-        .order_by()
-        .annotate(
-            n_services=Count("service_id", distinct=True),
-            n_organisations=Count("service__organisation_id", distinct=True),
-        )
-    )
-    return {(c["row"], c["column"]): (c["n_services"], c["n_organisations"]) for c in counts}
-
-
-def _cached_provision_counts(
-    area_groups: dict[int, list[int]], category_groups: dict[int, list[int]]
-) -> tuple[datetime, dict[tuple[int, int], tuple[int, int]]]:
-    """The counts, kept for a few minutes: counting every link of 150,000 services takes a few
-    hundred milliseconds, and the map is for planning, not for the last minute's change. The key
-    names every area and category counted, so a change to either tree is a fresh count."""
-    shape = repr((sorted(area_groups.items()), sorted(category_groups.items())))
-    key = "providers:provision-map:" + hashlib.sha256(shape.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None:
-        cached = (
-            timezone.now(),
-            provision_counts(area_groups=area_groups, category_groups=category_groups),
-        )
-        cache.set(key, cached, PROVISION_MAP_CACHE_SECONDS)
-    return cached
+    rows = list(stored)
+    if not rows and not ProvisionCount.objects.exists():
+        return timezone.now(), provision_counts_compute()
+    counted_at = min((row[4] for row in rows), default=None)
+    return counted_at, {(a, c): (s, o) for a, c, s, o, _at in rows}
 
 
 def default_map_area() -> Area | None:
@@ -630,10 +613,7 @@ def provision_map(
     a cell if one of its areas lies in the row and one of its categories in the column."""
     areas = _children_or_top(Area, parent_area)
     categories = _children_or_top(ServiceCategory, parent_category)
-    counted_at, found = _cached_provision_counts(
-        _grouped(_descendants_to_node(Area, areas)),
-        _grouped(_descendants_to_node(ServiceCategory, categories)),
-    )
+    counted_at, found = _stored_provision_counts(areas, categories)
     grid = []
     for area in areas:
         cells = []

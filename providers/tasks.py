@@ -48,3 +48,12 @@ def organisation_import_run(import_id: int) -> str:
     from .services.imports import organisation_import_run as run
 
     return run(import_id=import_id).status
+
+
+@shared_task
+def provision_counts_refresh() -> int:
+    """Recount the provision map. Run after services change, and on the beat schedule so that
+    verifications and anything else that moves a count are picked up within minutes."""
+    from .services.provision import provision_counts_refresh as refresh
+
+    return refresh()

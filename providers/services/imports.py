@@ -53,7 +53,7 @@ from ..models import (
     ProfileVersion,
     ProviderProfile,
 )
-from .profiles import profile_ensure, search_document_refresh
+from .profiles import directory_entry_refresh, profile_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -721,7 +721,7 @@ def organisation_import_run(*, import_id: int) -> OrganisationImport:
                     **{name: getattr(job, name) for name in _COUNTERS.values()},
                 )
         for start in range(0, len(touched), SEARCH_REFRESH_BATCH):
-            search_document_refresh(organisation_ids=touched[start : start + SEARCH_REFRESH_BATCH])
+            directory_entry_refresh(organisation_ids=touched[start : start + SEARCH_REFRESH_BATCH])
     except Exception:
         logger.exception("Import %s stopped", job.pk)
         where = f" at line {row.line}" if row is not None else ""

@@ -13,6 +13,7 @@ from accounts.access import is_organisation_admin
 from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import audit_event_record
 
+from .. import selectors
 from ..models import (
     PROFILE_FIELDS,
     PROFILE_M2M,
@@ -23,6 +24,7 @@ from ..models import (
     Service,
     ServiceCategory,
 )
+from .provision import provision_counts_refresh_soon
 
 
 def profile_ensure(organisation: Organisation) -> ProviderProfile:
@@ -100,7 +102,7 @@ def profile_update(
             obj=organisation,
             note="Changed: " + ", ".join(changed),
         )
-    search_document_refresh(organisation_ids=[organisation.pk])
+    directory_entry_refresh(organisation_ids=[organisation.pk])
     return profile
 
 
@@ -130,7 +132,7 @@ def service_create(
         organisation=organisation,
         to_state=service.status,
     )
-    search_document_refresh(organisation_ids=[organisation.pk])
+    directory_entry_refresh(organisation_ids=[organisation.pk])
     return service
 
 
@@ -154,7 +156,7 @@ def service_update(*, actor: User, service: Service, data: dict, m2m: dict[str, 
         from_state=from_status,
         to_state=service.status,
     )
-    search_document_refresh(organisation_ids=[service.organisation_id])
+    directory_entry_refresh(organisation_ids=[service.organisation_id])
     return service
 
 
@@ -186,3 +188,57 @@ def search_document_refresh(*, organisation_ids: Iterable[int]) -> None:
         ProviderProfile.objects.filter(organisation_id__in=ids).update(
             search_vector=SearchVector("search_document", config="english")
         )
+
+
+# Each reach relation of a profile: the profile's own relation it includes (if any), and the
+# relation of its listed services it includes.
+REACH_SOURCES = {
+    "reach_areas": ("areas_served", "areas"),
+    "reach_categories": (None, "categories"),
+    "reach_client_groups": ("client_groups", "client_groups"),
+    "reach_languages": ("languages", "languages"),
+}
+
+
+def directory_reach_refresh(*, organisation_ids: Iterable[int]) -> None:
+    """Rebuild what the directory's filters match for these organisations' profiles: their own
+    areas, client groups and languages, and those (and the categories) of their listed services.
+    Set-based, so a whole import or a bulk load is a few statements per relation."""
+    ids = list(
+        ProviderProfile.objects.filter(pk__in=list(organisation_ids)).values_list("pk", flat=True)
+    )
+    listed = selectors.listed_services().filter(organisation_id__in=ids)
+    for name, (own, of_services) in REACH_SOURCES.items():
+        relation = getattr(ProviderProfile, name)
+        source = relation.field.m2m_field_name()
+        target = relation.field.m2m_reverse_field_name()
+        pairs = set(
+            listed.filter(**{f"{of_services}__isnull": False}).values_list(
+                "organisation_id", f"{of_services}__pk"
+            )
+        )
+        if own is not None:
+            own_relation = getattr(ProviderProfile, own)
+            pairs |= set(
+                own_relation.through.objects.filter(
+                    **{f"{own_relation.field.m2m_field_name()}_id__in": ids}
+                ).values_list(
+                    f"{own_relation.field.m2m_field_name()}_id",
+                    f"{own_relation.field.m2m_reverse_field_name()}_id",
+                )
+            )
+        relation.through.objects.filter(**{f"{source}_id__in": ids}).delete()
+        relation.through.objects.bulk_create(
+            [relation.through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in sorted(pairs)],
+            batch_size=2000,
+        )
+
+
+def directory_entry_refresh(*, organisation_ids: Iterable[int]) -> None:
+    """Bring these organisations' directory entries up to date after their profile or services
+    changed: the search document and what the filters match now, and the provision map once the
+    change is committed."""
+    ids = list(organisation_ids)
+    search_document_refresh(organisation_ids=ids)
+    directory_reach_refresh(organisation_ids=ids)
+    provision_counts_refresh_soon()

@@ -38,7 +38,7 @@ from providers.models import (  # noqa: E402
     ServiceCategory,
     ServiceStatus,
 )
-from providers.services.profiles import search_document_refresh  # noqa: E402
+from providers.services.profiles import directory_entry_refresh  # noqa: E402
 
 from .accounts import OrganisationFactory  # noqa: E402
 
@@ -134,7 +134,7 @@ class ProviderProfileFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def search_document(self, create, extracted, **kwargs):
         if create:
-            search_document_refresh(organisation_ids=[self.organisation_id])
+            directory_entry_refresh(organisation_ids=[self.organisation_id])
             self.refresh_from_db()
 
 
@@ -174,7 +174,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def search_document(self, create, extracted, **kwargs):
         if create:
-            search_document_refresh(organisation_ids=[self.organisation_id])
+            directory_entry_refresh(organisation_ids=[self.organisation_id])
 
 
 # Passports, consortia and support links. Set workflow state (acceptance, confirmation, status)

@@ -15,12 +15,14 @@ from providers.models import (
     ConsortiumMember,
     ConsortiumStatus,
     IncomeBand,
+    Language,
     Passport,
     ProviderProfile,
     ServiceCategory,
     ServiceStatus,
 )
 from providers.reference_data import reference_data_ensure
+from providers.services.profiles import service_create, service_update
 from tests.factories import (
     AreaFactory,
     ClientGroupFactory,
@@ -113,6 +115,32 @@ def test_an_inactive_service_does_not_make_its_organisation_match(client, catego
         status=ServiceStatus.INACTIVE,
     )
     assert names_in(client.get(DIRECTORY, {"category": categories["debt-advice"].pk})) == []
+
+
+def test_the_filters_follow_a_service_as_it_changes(client, categories, provider, provider_org):
+    """What the filters match is kept on the profile by the services layer: a service's new
+    category, language or area counts at once, and a closed service stops counting."""
+    welsh = Language.objects.get(code="cy")
+    ward = WardFactory(name="Eastgate")
+    service = service_create(
+        actor=provider,
+        organisation=provider_org,
+        data={"name": "Money Matters", "description": "Debt casework."},
+        m2m={"categories": [categories["debt-advice"]], "languages": [welsh]},
+    )
+    matching = {"category": categories["debt-advice"].pk, "language": welsh.pk}
+    assert names_in(client.get(DIRECTORY, matching)) == ["Riverside Advice"]
+    assert names_in(client.get(DIRECTORY, {"area": ward.pk})) == []
+    service_update(
+        actor=provider,
+        service=service,
+        data={},
+        m2m={"categories": [categories["housing-advice"]], "areas": [ward]},
+    )
+    assert names_in(client.get(DIRECTORY, matching)) == []
+    assert names_in(client.get(DIRECTORY, {"area": ward.pk})) == ["Riverside Advice"]
+    service_update(actor=provider, service=service, data={"status": ServiceStatus.INACTIVE}, m2m={})
+    assert names_in(client.get(DIRECTORY, {"area": ward.pk})) == []
 
 
 def test_an_area_matches_its_wards_through_the_profile_or_a_service(client):

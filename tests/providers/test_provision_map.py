@@ -7,12 +7,15 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import VerificationStatus
-from providers.models import Area, ServiceCategory, ServiceStatus
+from providers.models import Area, ProvisionCount, ServiceCategory, ServiceStatus
 from providers.reference_data import reference_data_ensure
+from providers.services.profiles import service_create, service_update
+from providers.services.provision import provision_counts_refresh
+from providers.tasks import provision_counts_refresh as provision_counts_task
 from tests.factories import (
     AreaFactory,
     OrganisationFactory,
@@ -22,12 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counts():
-    """The map keeps its counts for a few minutes; each test counts afresh."""
-    cache.clear()
 
 
 MAP = reverse("providers:provision_map")
@@ -78,6 +75,7 @@ def provision(borough):
         categories=[debt],
         areas=[ward("Castle Hill")],
     )
+    provision_counts_refresh()
 
 
 def cells(response) -> dict[tuple[str, str], tuple[int, int]]:
@@ -199,9 +197,7 @@ def test_the_map_answers_405_to_a_post(client, commissioner, borough):
     assert client.post(MAP_CSV).status_code == 405
 
 
-def test_counts_are_kept_for_a_few_minutes_and_say_when_they_were_made(
-    client, commissioner, provision
-):
+def test_the_map_shows_the_stored_counts_until_they_are_recounted(client, commissioner, provision):
     client.force_login(commissioner)
     params = {"category": category("advice").pk}
     first = client.get(MAP, params)
@@ -212,5 +208,58 @@ def test_counts_are_kept_for_a_few_minutes_and_say_when_they_were_made(
         areas=[ward("Brookside")],
     )
     assert cells(client.get(MAP, params))[("Brookside", "Debt advice")] == (0, 0)
-    cache.clear()  # as when the few minutes are up
+    provision_counts_task.delay()  # as the beat schedule runs it
     assert cells(client.get(MAP, params))[("Brookside", "Debt advice")] == (1, 1)
+
+
+def test_before_the_first_recount_the_map_counts_as_it_is_shown(client, commissioner, borough):
+    ServiceFactory(categories=[category("debt-advice")], areas=[ward("Brookside")])
+    assert not ProvisionCount.objects.exists()
+    client.force_login(commissioner)
+    found = cells(client.get(MAP, {"category": category("advice").pk}))
+    assert found[("Brookside", "Debt advice")] == (1, 1)
+
+
+def test_a_recount_stores_every_enclosing_cell_and_drops_cells_left_empty(provision, borough):
+    stored = {
+        (row.area.name, row.category.name): (row.services, row.organisations)
+        for row in ProvisionCount.objects.select_related("area", "category")
+    }
+    # Each service counts in its ward and its borough, and in its category and the one above it.
+    assert stored[("Abbey Fields", "Debt advice")] == (2, 1)
+    assert stored[("Lindenford", "Advice and information")] == (3, 2)
+    assert ("Castle Hill", "Debt advice") not in stored
+    ProvisionCount.objects.update(services=99)
+    Service = ServiceFactory._meta.model
+    Service.objects.filter(categories=category("youth-clubs")).update(
+        status=ServiceStatus.TEMPORARILY_CLOSED
+    )
+    assert provision_counts_refresh() == len(stored) - 6  # 3 areas x 2 categories
+    assert not ProvisionCount.objects.filter(area=ward("Brookside")).exists()
+    assert not ProvisionCount.objects.filter(services=99).exists()
+
+
+def test_changing_a_service_recounts_the_map_once_the_change_is_committed(
+    provider, provider_org, borough, django_capture_on_commit_callbacks
+):
+    provision_counts_refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        service = service_create(
+            actor=provider,
+            organisation=provider_org,
+            data={"name": "Money Matters", "description": "Debt casework."},
+            m2m={"categories": [category("debt-advice")], "areas": [ward("Castle Hill")]},
+        )
+    cell = ProvisionCount.objects.get(area=ward("Castle Hill"), category=category("debt-advice"))
+    assert (cell.services, cell.organisations) == (1, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        service_update(
+            actor=provider, service=service, data={"status": ServiceStatus.INACTIVE}, m2m={}
+        )
+    assert not ProvisionCount.objects.filter(area=ward("Castle Hill")).exists()
+
+
+def test_the_beat_schedule_recounts_the_map_every_few_minutes():
+    schedule = settings.CELERY_BEAT_SCHEDULE["provision-map-recount"]
+    assert schedule["task"] == provision_counts_task.name
+    assert schedule["schedule"].total_seconds() <= 15 * 60

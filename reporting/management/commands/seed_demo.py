@@ -54,7 +54,12 @@ from providers.models import (
     ServiceStatus,
 )
 from providers.reference_data import reference_data_ensure
-from providers.services.profiles import search_document_refresh, search_document_text
+from providers.services.profiles import (
+    directory_entry_refresh,
+    directory_reach_refresh,
+    search_document_text,
+)
+from providers.services.provision import provision_counts_refresh
 
 SEED = 2026
 MAX_SCALE = 1000
@@ -1248,12 +1253,15 @@ def _ensure_provider_records(*, in_bulk: bool, stdout: TextIO | None) -> tuple[i
         services += _save_drafts(drafts, with_documents=in_bulk)
         profiles += len(drafts)
     if not in_bulk and missing:
-        search_document_refresh(organisation_ids=missing)
-    elif profiles and connection.vendor == "postgresql":
-        # UPDATE ... SET search_vector = to_tsvector('english', search_document), in one statement.
-        ProviderProfile.objects.filter(search_vector__isnull=True).update(
-            search_vector=SearchVector("search_document", config="english")
-        )
+        directory_entry_refresh(organisation_ids=missing)
+    elif profiles:
+        for start in range(0, len(missing), BULK_BATCH_SIZE):
+            directory_reach_refresh(organisation_ids=missing[start : start + BULK_BATCH_SIZE])
+        if connection.vendor == "postgresql":
+            # UPDATE ... SET search_vector = to_tsvector('english', search_document), in one go.
+            ProviderProfile.objects.filter(search_vector__isnull=True).update(
+                search_vector=SearchVector("search_document", config="english")
+            )
     return profiles, services
 
 
@@ -1302,6 +1310,7 @@ def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
             in_bulk=scale > 1, stdout=stdout
         )
         counts["audit_events"] = AuditEvent.objects.count() - audit_before
+        provision_counts_refresh()
 
     third_sector = Organisation.objects.filter(kind=OrganisationKind.THIRD_SECTOR)
     counts["total_public_bodies"] = Organisation.objects.exclude(
