@@ -21,5 +21,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("providers.urls")),
+    path("", include("commissioning.urls")),
     path("django-admin/", admin.site.urls),
 ]

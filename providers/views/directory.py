@@ -3,52 +3,24 @@ the provision map for network members."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.exports import csv_response
+
 from .. import access, selectors
 from ..filters import DirectoryFilter, ProvisionMapForm
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _csv_response(rows: Iterable[list], *, filename: str) -> StreamingHttpResponse:
-    """Stream the rows as CSV, so a large export starts at once and never sits in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
-        for row in rows:
-            yield writer.writerow([_safe(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def network_member_required(view):
@@ -99,15 +71,11 @@ def directory_csv(request):
         filterset.qs, user=request.user, member=member, base_url=settings.PORTAL_BASE_URL
     )
     header = selectors.directory_export_header(member=member)
-    return _csv_response(
-        _with_header(header, rows),
+    return csv_response(
+        header,
+        rows,
         filename="provider-directory-members.csv" if member else "provider-directory.csv",
     )
-
-
-def _with_header(header: list[str], rows: Iterable[list]) -> Iterator[list]:
-    yield header
-    yield from rows
 
 
 @require_GET
@@ -165,4 +133,4 @@ def provision_map_csv(request):
         [area.name, *(n for cell in cells for n in (cell.services, cell.organisations))]
         for area, cells in grid.grid
     ]
-    return _csv_response(_with_header(header, rows), filename="provision-map.csv")
+    return csv_response(header, rows, filename="provision-map.csv")

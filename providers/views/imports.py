@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.access import network_admin_required
+from accounts.exports import csv_response
 from accounts.forms import form_errors_from
 
 from .. import access
@@ -87,41 +85,26 @@ def import_detail(request, pk: int):
     )
 
 
-def _csv_response(filename: str, rows) -> HttpResponse:
-    # A byte order mark, so that Excel opens the file as UTF-8.
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerows(rows)
-    return response
-
-
 @network_admin_required
 @require_GET
 def import_template(request):
-    return _csv_response("organisations-template.csv", import_services.import_template_rows())
-
-
-def _cell(value) -> str:
-    """Text from an uploaded file, made safe to open in a spreadsheet: no formulas."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    header, *rows = import_services.import_template_rows()
+    return csv_response(header, rows, filename="organisations-template.csv")
 
 
 @network_admin_required
 @require_GET
 def import_report(request, pk: int):
     job = access.get_import_for_user(request.user, pk)
-    rows = [["line", "outcome", "name", "organisation_id", "messages"]]
-    rows.extend(
+    header = ["line", "outcome", "name", "organisation_id", "messages"]
+    rows = (
         [
             entry["line"],
             entry["outcome"],
-            _cell(entry["name"]),
+            entry["name"],
             entry["organisation_id"] or "",
-            _cell(" ".join(entry["messages"])),
+            " ".join(entry["messages"]),
         ]
         for entry in job.report
     )
-    return _csv_response(f"import-{job.pk}-report.csv", rows)
+    return csv_response(header, rows, filename=f"import-{job.pk}-report.csv")

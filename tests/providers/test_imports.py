@@ -485,13 +485,12 @@ def test_the_template_downloads_and_imports_cleanly(
     response = admin_client.get(reverse("providers:import_template"))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = b"".join(response.streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == HEADER
     assert len(rows) == 2
 
-    upload(
-        admin_client, response.content, "template.csv", callbacks=django_capture_on_commit_callbacks
-    )
+    upload(admin_client, content, "template.csv", callbacks=django_capture_on_commit_callbacks)
     job = latest_import()
     assert outcomes(job) == {2: "created"}, job.report
     organisation = Organisation.objects.get(charity_number="1234567")
@@ -650,7 +649,8 @@ def test_the_report_downloads_as_csv_without_formulas(
     upload(admin_client, csv_bytes(rows), callbacks=django_capture_on_commit_callbacks)
     response = admin_client.get(reverse("providers:import_report", args=[latest_import().pk]))
     assert response["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = b"".join(response.streaming_content)
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert lines[0] == ["line", "outcome", "name", "organisation_id", "messages"]
     assert lines[1][:3] == ["2", "refused", '\'=HYPERLINK("http://evil")']
 

@@ -1,0 +1,1 @@
+"""Commissioning's forms, one module per part."""

@@ -1,0 +1,1 @@
+"""Commissioning's pages, one module per part (see commissioning/urls/)."""
