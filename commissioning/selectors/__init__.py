@@ -1,4 +1,4 @@
-"""Reads shared across commissioning's pages."""
+"""Reads shared across commissioning's pages; each part keeps its own reads in a module here."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import access
-from .models import BusinessCaseStatus, IntentionStatus, OverlapPair
+from .. import access
+from ..models import BusinessCaseStatus, IntentionStatus, OverlapPair
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+"""Commissioning's background work, one module per part. Celery finds every task through this
+package; tasks take ids, look rows up afresh and can safely run twice."""
+
+from .assessments import *  # noqa: F403
+from .evidence import *  # noqa: F403
+from .planning import *  # noqa: F403
+from .together import *  # noqa: F403
