@@ -2,6 +2,7 @@
 package; tasks take ids, look rows up afresh and can safely run twice."""
 
 from .assessments import *  # noqa: F403
+from .business_cases import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .planning import *  # noqa: F403
 from .together import *  # noqa: F403
