@@ -371,6 +371,10 @@ class Consortium(models.Model):
     agreement_document = models.FileField(
         storage=private_storage, upload_to="consortia/%Y/", blank=True
     )
+    # As uploaded, so that the download gives people back their own file: the stored name may be
+    # shortened or made unique by the storage.
+    agreement_original_name = models.CharField(max_length=255, blank=True)
+    agreement_content_type = models.CharField(max_length=100, blank=True)
     status = models.CharField(
         max_length=16, choices=ConsortiumStatus.choices, default=ConsortiumStatus.FORMING
     )

@@ -7,9 +7,15 @@ from celery import shared_task
 from django.urls import reverse
 
 from accounts.emails import send_templated_email
-from accounts.models import Membership
+from accounts.models import Membership, MembershipRole, User
 
-from .models import Passport, PassportDocument, PassportDocumentStatus
+from .models import (
+    ConsortiumMember,
+    ConsortiumStatus,
+    Passport,
+    PassportDocument,
+    PassportDocumentStatus,
+)
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -37,6 +43,61 @@ def passport_document_reviewed_notify(document_id: int) -> int:
             "organisation": organisation,
             "passport": Passport.objects.filter(organisation=organisation).first(),
             "passport_url": reverse("providers:passport", args=[organisation.pk]),
+        },
+    )
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def passport_document_uploaded_notify(document_id: int) -> int:
+    """Tell the network admins that a passport document is waiting for their review. Nothing is
+    sent once it has been reviewed or replaced: by then there is nothing to ask of them."""
+    document = (
+        PassportDocument.objects.select_related("organisation", "uploaded_by")
+        .filter(pk=document_id, status=PassportDocumentStatus.SUBMITTED)
+        .first()
+    )
+    if document is None:
+        return 0
+    admins = User.objects.filter(is_network_admin=True, is_active=True).values_list(
+        "email", flat=True
+    )
+    return send_templated_email(
+        name="passport_document_uploaded",
+        to=list(admins),
+        context={
+            "document": document,
+            "organisation": document.organisation,
+            "review_url": reverse("providers:passport_review", args=[document.pk]),
+        },
+    )
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def consortium_member_added_notify(member_id: int) -> int:
+    """Ask a new consortium member's admins to confirm, in the portal, that it belongs. Nothing
+    is sent once it has confirmed, or once the consortium has stopped forming."""
+    member = (
+        ConsortiumMember.objects.select_related("organisation", "consortium__lead")
+        .filter(
+            pk=member_id,
+            confirmed_at__isnull=True,
+            consortium__status=ConsortiumStatus.FORMING,
+        )
+        .first()
+    )
+    if member is None:
+        return 0
+    admins = Membership.objects.filter(
+        organisation=member.organisation, role=MembershipRole.ADMIN, user__is_active=True
+    ).values_list("user__email", flat=True)
+    return send_templated_email(
+        name="consortium_member_added",
+        to=list(admins),
+        context={
+            "member": member,
+            "consortium": member.consortium,
+            "organisation": member.organisation,
+            "consortium_url": reverse("providers:consortium", args=[member.consortium_id]),
         },
     )
 

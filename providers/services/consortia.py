@@ -29,7 +29,7 @@ from accounts.models import (
     VerificationStatus,
 )
 from accounts.services import audit_event_record
-from accounts.workflow import check_transition
+from accounts.workflow import check_transition, delay_on_commit
 
 from .. import access
 from ..models import Consortium, ConsortiumMember, ConsortiumStatus, SupportLink
@@ -175,7 +175,7 @@ def _attach_agreement(consortium: Consortium, document: File | None) -> None:
     if document is None:
         return
     try:
-        uploaded_document_check(document)
+        content_type = uploaded_document_check(document)
     except ValidationError as error:
         raise ValidationError({"agreement_document": error.messages}) from error
     if not consortium.has_written_agreement:
@@ -185,7 +185,10 @@ def _attach_agreement(consortium: Consortium, document: File | None) -> None:
                 "the document is the written agreement."
             }
         )
-    consortium.agreement_document.save(uploaded_document_name(document), document, save=False)
+    name = uploaded_document_name(document)
+    consortium.agreement_document.save(name, document, save=False)
+    consortium.agreement_original_name = name
+    consortium.agreement_content_type = content_type
 
 
 @transaction.atomic
@@ -318,6 +321,9 @@ def consortium_member_add(
         organisation=locked.lead,
         note=f"{organisation}: {member.role}, {indicative_share}%",
     )
+    from ..tasks import consortium_member_added_notify
+
+    delay_on_commit(consortium_member_added_notify, member.pk)
     return member
 
 

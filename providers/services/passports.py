@@ -261,6 +261,9 @@ def passport_document_upload(
         note=name,
     )
     passport_refresh(organisation=organisation)
+    from ..tasks import passport_document_uploaded_notify
+
+    delay_on_commit(passport_document_uploaded_notify, document.pk)
     return document
 
 

@@ -75,9 +75,3 @@ def uploaded_document_check(file: File) -> str:
             f"{label} file (or as a PDF), and upload that."
         )
     return content_type
-
-
-def stored_document_content_type(name: str) -> str:
-    """The content type to serve a stored document with, from its name (already checked on upload)."""
-    extension = os.path.splitext(name)[1].lower()
-    return DOCUMENT_TYPES.get(extension, ("application/octet-stream", "", b""))[0]

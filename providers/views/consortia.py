@@ -3,8 +3,6 @@ groups an anchor organisation subcontracts to or supports."""
 
 from __future__ import annotations
 
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +26,6 @@ from ..forms.consortia import (
 )
 from ..models import Consortium, ConsortiumStatus
 from ..services import consortia as consortium_services
-from ..services.uploads import stored_document_content_type
 from .passports import private_file_response
 
 PAGE_SIZE = 25
@@ -276,11 +273,10 @@ def consortium_status(request, pk: int):
 def consortium_document(request, pk: int):
     """The written agreement: for the lead's and members' people and network admins only."""
     consortium = access.get_consortium_document_for_user(request.user, pk)
-    name = os.path.basename(consortium.agreement_document.name)
     return private_file_response(
         consortium.agreement_document,
-        filename=name,
-        content_type=stored_document_content_type(name),
+        filename=consortium.agreement_original_name,
+        content_type=consortium.agreement_content_type,
     )
 
 

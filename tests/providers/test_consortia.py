@@ -1,10 +1,14 @@
 """Consortia: every (from, to) pair of the status, and the flow from forming to active through the
 real pages: add members, each confirms, the shares must add up to 100%."""
 
+import importlib
 import itertools
+import os
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -15,6 +19,7 @@ from accounts.models import AuditEvent, MembershipRole, VerificationStatus
 from accounts.workflow import TransitionNotAllowed
 from providers.models import Consortium, ConsortiumMember, ConsortiumStatus
 from providers.services import consortia as services
+from providers.tasks import consortium_member_added_notify
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories.providers import PDF_BYTES
 
@@ -490,3 +495,206 @@ def test_unverified_organisations_are_not_offered(client, provider, provider_org
     ).content.decode()
     assert "Eastside Verified Group" in page
     assert "Eastside Pending Group" not in page
+
+
+# The agreement document
+
+AGREEMENT_NAME = "Partnership agreement \u2013 signed.pdf"
+
+
+def download(client, consortium):
+    response = client.get(reverse("providers:consortium_document", args=[consortium.pk]))
+    assert response.status_code == 200
+    return response
+
+
+def test_the_agreement_downloads_with_its_own_name_and_type(client, provider, provider_org):
+    # Another consortium's agreement of the same name is already stored, so the storage gives this
+    # one a different name on disk; the download still gives back the name it was uploaded with.
+    form_consortium(
+        provider,
+        provider_org,
+        has_written_agreement=True,
+        agreement_document=SimpleUploadedFile(AGREEMENT_NAME, PDF_BYTES),
+    )
+    consortium = form_consortium(
+        provider,
+        provider_org,
+        has_written_agreement=True,
+        agreement_document=SimpleUploadedFile(AGREEMENT_NAME, PDF_BYTES, "text/html"),
+    )
+    consortium.refresh_from_db()
+    assert consortium.agreement_original_name == AGREEMENT_NAME
+    assert consortium.agreement_content_type == "application/pdf"
+    assert not consortium.agreement_document.name.endswith("/" + AGREEMENT_NAME)
+
+    client.force_login(provider)
+    response = download(client, consortium)
+    # The type is the one checked on upload, not what the browser claimed.
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert (
+        "filename*=utf-8''Partnership%20agreement%20%E2%80%93%20signed.pdf"
+        in response["Content-Disposition"]
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    page = client.get(reverse("providers:consortium_edit", args=[consortium.pk])).content.decode()
+    assert AGREEMENT_NAME in page
+
+
+def test_a_replaced_agreement_downloads_with_the_new_name_and_type(client, provider, provider_org):
+    consortium = form_consortium(
+        provider,
+        provider_org,
+        has_written_agreement=True,
+        agreement_document=SimpleUploadedFile("agreement.pdf", PDF_BYTES),
+    )
+    word = b"PK\x03\x04" + b"\x00" * 40
+    client.force_login(provider)
+    response = client.post(
+        reverse("providers:consortium_edit", args=[consortium.pk]),
+        {
+            "name": consortium.name,
+            "lead_share": "40",
+            "has_written_agreement": "on",
+            "agreement_document": SimpleUploadedFile(
+                "Agreement v2.docx", word, "application/octet-stream"
+            ),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    consortium.refresh_from_db()
+    assert consortium.agreement_original_name == "Agreement v2.docx"
+    response = download(client, consortium)
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert 'filename="Agreement v2.docx"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == word
+
+
+def test_agreements_stored_before_the_name_was_kept_are_filled_in(client, provider, provider_org):
+    migration = importlib.import_module(
+        "providers.migrations.0006_consortium_agreement_name_and_type"
+    )
+    consortium = form_consortium(
+        provider,
+        provider_org,
+        has_written_agreement=True,
+        agreement_document=SimpleUploadedFile("agreement.pdf", PDF_BYTES),
+    )
+    without = form_consortium(provider, provider_org)
+    Consortium.objects.update(agreement_original_name="", agreement_content_type="")
+
+    migration.fill_agreement_name_and_type(django_apps, None)
+
+    consortium.refresh_from_db()
+    assert consortium.agreement_original_name == os.path.basename(
+        consortium.agreement_document.name
+    )
+    assert consortium.agreement_content_type == "application/pdf"
+    without.refresh_from_db()
+    assert (without.agreement_original_name, without.agreement_content_type) == ("", "")
+    client.force_login(provider)
+    assert download(client, consortium)["Content-Type"] == "application/pdf"
+
+
+# Asking a new member to confirm
+
+
+def test_a_new_members_admins_are_asked_to_confirm(
+    provider,
+    provider_member,
+    provider_org,
+    partner_org,
+    partner_admin,
+    outsider,
+    network_admin,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    second_admin = MembershipFactory(
+        organisation=partner_org, role=MembershipRole.ADMIN, user__email="second@example.org"
+    ).user
+    MembershipFactory(
+        organisation=partner_org, role=MembershipRole.MEMBER, user__email="colleague@example.org"
+    )
+    MembershipFactory(
+        organisation=partner_org,
+        role=MembershipRole.ADMIN,
+        user__email="left@example.org",
+        user__is_active=False,
+    )
+    consortium = form_consortium(provider, provider_org)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consortium_member_add(
+            actor=provider,
+            consortium=consortium,
+            organisation=partner_org,
+            role="Food parcels",
+            indicative_share=Decimal("33.5"),
+        )
+    # Only the member's active admins, who can confirm; not its other people, nor the lead's.
+    assert sorted(m.to for m in mail.outbox) == [[partner_admin.email], [second_admin.email]]
+    message = mail.outbox[0]
+    assert message.subject == (
+        "Please confirm that Eastside Food Bank belongs to Riverside Advice Partnership"
+    )
+    consortium_url = settings.PORTAL_BASE_URL + reverse(
+        "providers:consortium", args=[consortium.pk]
+    )
+    assert consortium_url in message.body
+    assert "Riverside Advice has added Eastside Food Bank" in message.body
+    assert "Role: Food parcels" in message.body
+    assert "Indicative share: 33.50%" in message.body
+    assert f'href="{consortium_url}"' in message.alternatives[0][0]
+
+
+def test_adding_a_member_through_the_page_emails_its_admins(
+    client, provider, provider_org, partner_org, partner_admin, django_capture_on_commit_callbacks
+):
+    consortium = form_consortium(provider, provider_org)
+    client.force_login(provider)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("providers:consortium_member_add", args=[consortium.pk]),
+            {"organisation": partner_org.pk, "role": "Food parcels", "indicative_share": "60"},
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[partner_admin.email]]
+    assert "Indicative share: 60%" in mail.outbox[0].body
+
+
+def test_no_email_when_a_member_is_refused(
+    provider, provider_org, partner_org, partner_admin, django_capture_on_commit_callbacks
+):
+    consortium = form_consortium(provider, provider_org)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.consortium_member_add(
+            actor=provider,
+            consortium=consortium,
+            organisation=partner_org,
+            role="Food parcels",
+            indicative_share=Decimal(120),
+        )
+    assert mail.outbox == []
+
+
+def test_the_request_to_confirm_is_not_sent_once_confirmed(
+    provider, provider_org, partner_org, partner_admin
+):
+    consortium = form_consortium(provider, provider_org)
+    member = services.consortium_member_add(
+        actor=provider,
+        consortium=consortium,
+        organisation=partner_org,
+        role="Food parcels",
+        indicative_share=Decimal(60),
+    )
+    assert consortium_member_added_notify(member.pk) == 1
+    services.consortium_member_confirm(actor=partner_admin, member=member)
+    mail.outbox = []
+    assert consortium_member_added_notify(member.pk) == 0
+    assert mail.outbox == []

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -21,6 +22,8 @@ from providers.models import (
     PassportDocumentStatus,
 )
 from providers.services import passports as services
+from providers.tasks import passport_document_uploaded_notify
+from tests.factories import UserFactory
 from tests.factories.providers import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -336,3 +339,55 @@ def test_no_email_when_the_review_fails(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionNotAllowed):
         services.passport_document_accept(actor=network_admin, document=document)
     assert mail.outbox == []
+
+
+def test_the_network_admins_are_emailed_an_upload_to_review(
+    provider,
+    provider_member,
+    provider_org,
+    network_admin,
+    commissioner,
+    outsider,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    colleague = UserFactory(email="second.admin@example.org", is_network_admin=True)
+    UserFactory(email="former.admin@example.org", is_network_admin=True, is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = upload(
+            provider_member,
+            provider_org,
+            kind=PassportDocumentKind.INSURANCE,
+            file=pdf("Insurance certificate 2025.pdf"),
+        )
+    # Each active network admin gets their own message; nobody else hears of it.
+    assert sorted(m.to for m in mail.outbox) == [[network_admin.email], [colleague.email]]
+    message = mail.outbox[0]
+    assert message.subject == (
+        "Passport document to review: insurance certificates from Riverside Advice"
+    )
+    review_url = settings.PORTAL_BASE_URL + reverse("providers:passport_review", args=[document.pk])
+    assert review_url in message.body
+    assert "Insurance certificate 2025.pdf" in message.body
+    assert f'href="{review_url}"' in message.alternatives[0][0]
+
+
+def test_no_upload_email_when_the_upload_is_refused(
+    provider, provider_org, network_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        upload(provider, provider_org, file=pdf(data=b"not a pdf"))
+    assert mail.outbox == []
+
+
+def test_the_upload_email_is_not_sent_once_the_document_is_reviewed(
+    provider, provider_org, network_admin
+):
+    # A late or repeated run of the task has nothing to ask of the network admins.
+    document = upload(provider, provider_org)
+    services.passport_document_accept(actor=network_admin, document=document)
+    assert passport_document_uploaded_notify(document.pk) == 0
+    assert mail.outbox == []
+    waiting = upload(provider, provider_org, kind=PassportDocumentKind.SAFEGUARDING)
+    assert passport_document_uploaded_notify(waiting.pk) == 1
+    assert [m.to for m in mail.outbox] == [[network_admin.email]]
