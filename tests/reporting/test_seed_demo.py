@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import (
     LEGAL_FORMS_NEEDING_CHARITY_NUMBER,
@@ -290,3 +291,26 @@ def test_scale_gives_bulk_providers_about_three_services_each():
     if connection.vendor == "postgresql":
         assert not ProviderProfile.objects.filter(search_vector__isnull=True).exists()
     assert seed(scale=3)["services"] == 0
+
+
+def test_the_planning_demo_has_evidence_plans_and_a_subscriber(seeded):
+    from commissioning.models import (
+        BusinessCase,
+        CommissioningIntention,
+        IndicatorValue,
+        IntentionStatus,
+        NeedsAssessment,
+        Subscription,
+    )
+
+    wards = Area.objects.filter(parent__ons_code="E09900001").count()
+    # Every indicator has five years of values for every ward.
+    assert IndicatorValue.objects.count() == 11 * wards * 5
+    assert NeedsAssessment.objects.filter(next_review_on__lt=timezone.localdate()).exists()
+    assert BusinessCase.objects.filter(status="approved").count() == 1
+    published = CommissioningIntention.objects.filter(status=IntentionStatus.PUBLISHED)
+    assert published.count() == 6
+    subscription = Subscription.objects.get(user__email="provider@example.org")
+    assert [c.code for c in subscription.categories.all()] == ["advice"]
+    again = seed()
+    assert (again["indicator_values"], again["intentions"], again["needs_assessments"]) == (0, 0, 0)

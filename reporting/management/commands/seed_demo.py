@@ -60,6 +60,7 @@ from providers.services.profiles import (
     search_document_text,
 )
 from providers.services.provision import provision_counts_refresh
+from reporting.demo.planning import seed_planning
 
 SEED = 2026
 MAX_SCALE = 1000
@@ -1309,6 +1310,14 @@ def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
         counts["profiles"], counts["services"] = _ensure_provider_records(
             in_bulk=scale > 1, stdout=stdout
         )
+        counts.update(
+            seed_planning(
+                bodies=bodies,
+                commissioner=demo[COMMISSIONER_EMAIL],
+                provider=demo[PROVIDER_EMAIL],
+                borough=Area.objects.get(ons_code=BOROUGH[1]),
+            )
+        )
         counts["audit_events"] = AuditEvent.objects.count() - audit_before
         provision_counts_refresh()
 
@@ -1350,6 +1359,9 @@ def _summary(*, counts: dict[str, int], seconds: float) -> str:
         f"  memberships                       {counts['total_memberships']:>7,}"
         f"  ({counts['memberships']:,} new)",
         f"  areas added {counts['areas']:,}, audit events written {counts['audit_events']:,}",
+        f"  planning: {counts['indicator_values']:,} indicator values,"
+        f" {counts['needs_assessments']:,} needs assessments, {counts['business_cases']:,}"
+        f" business cases and {counts['intentions']:,} intentions added",
         "",
         f"Demo logins (password {DEMO_PASSWORD}):",
         *(f"  {role:<16}{email}" for role, email, _name in DEMO_LOGINS),
