@@ -27,9 +27,14 @@ from providers.access import is_network_member
 from .models import (
     BusinessCase,
     CommissioningIntention,
+    ContractThreshold,
+    Indicator,
+    IndicatorImport,
     IntentionStatus,
     JointExercise,
     NeedsAssessment,
+    NeedsAssessmentDocument,
+    OverlapPair,
     Visibility,
 )
 
@@ -126,6 +131,22 @@ def get_assessment_to_edit(user, pk: int) -> NeedsAssessment:
     return assessment
 
 
+def get_assessment_document_for_user(user, pk: int) -> NeedsAssessmentDocument:
+    """A document of an assessment the person may see; hidden with its assessment otherwise."""
+    return get_object_or_404(
+        NeedsAssessmentDocument.objects.filter(
+            assessment__in=assessments_visible_to(user)
+        ).select_related("assessment__body"),
+        pk=pk,
+    )
+
+
+def get_assessment_document_to_edit(user, pk: int) -> NeedsAssessmentDocument:
+    document = get_assessment_document_for_user(user, pk)
+    check_acts_for(user, document.assessment.body)
+    return document
+
+
 # Business cases: planning records, for commissioners and network admins
 
 
@@ -145,6 +166,13 @@ def get_business_case_to_edit(user, pk: int) -> BusinessCase:
     return case
 
 
+def get_threshold_to_edit(user, pk: int) -> ContractThreshold:
+    """The contract thresholds are the network's reference data: network admins change them."""
+    if not is_network_admin(user):
+        raise PermissionDenied("Only network admins change the contract thresholds.")
+    return get_object_or_404(ContractThreshold, pk=pk)
+
+
 # Commissioning intentions: published ones are public; drafts are for planners
 
 
@@ -162,6 +190,33 @@ def get_intention_to_edit(user, pk: int) -> CommissioningIntention:
     intention = get_intention_for_user(user, pk)
     check_acts_for(user, intention.body)
     return intention
+
+
+# Subscriptions to the forward plan: for people of third sector organisations
+
+
+def can_subscribe(user) -> bool:
+    """A member of a third sector organisation that has not been turned down. Alerts go only once
+    one of their organisations is verified (selectors.planning.provider_users)."""
+    return bool(
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organisation__kind=OrganisationKind.THIRD_SECTOR)
+        .exclude(organisation__verification_status=VerificationStatus.REJECTED)
+        .exists()
+    )
+
+
+def subscriber_required(view):
+    """Anonymous people are sent to sign in; people outside the third sector get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_subscribe(request.user):
+            raise PermissionDenied("Alerts are for the people of third sector organisations.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 # Joint commissioning exercises: for planners; the lead and the partners change them
@@ -190,3 +245,57 @@ def get_joint_exercise_to_edit(user, pk: int) -> JointExercise:
     if not is_exercise_party(user, exercise):
         raise PermissionDenied("Only the lead and partner bodies can change this exercise.")
     return exercise
+
+
+# Chances to commission together: for planners; members of either body act on a pair
+
+
+def overlap_pairs_visible_to(user) -> QuerySet[OverlapPair]:
+    if can_plan(user):
+        return OverlapPair.objects.all()
+    return OverlapPair.objects.none()
+
+
+def get_overlap_pair_for_user(user, pk: int) -> OverlapPair:
+    return get_object_or_404(
+        overlap_pairs_visible_to(user).select_related(
+            "first_body", "second_body", "dismissed_by", "exercise"
+        ),
+        pk=pk,
+    )
+
+
+def is_overlap_party(user, pair: OverlapPair) -> bool:
+    return bodies_of(user).filter(pk__in=[pair.first_body_id, pair.second_body_id]).exists()
+
+
+def get_overlap_pair_to_act_on(user, pk: int) -> OverlapPair:
+    pair = get_overlap_pair_for_user(user, pk)
+    if not is_overlap_party(user, pair):
+        raise PermissionDenied("Only members of the two bodies can act on this overlap.")
+    return pair
+
+
+# Indicators: the network's shared evidence, read by every planner (views check the person with
+# planner_required first, so this adds no query of its own)
+
+
+def get_indicator_for_user(user, pk: int) -> Indicator:
+    return get_object_or_404(Indicator.objects.select_related("outcome__priority"), pk=pk)
+
+
+# Indicator imports: a commissioner sees the imports they uploaded; network admins see them all
+
+
+def indicator_imports_visible_to(user) -> QuerySet[IndicatorImport]:
+    if is_network_admin(user):
+        return IndicatorImport.objects.all()
+    if is_commissioner(user):
+        return IndicatorImport.objects.filter(uploaded_by=user)
+    return IndicatorImport.objects.none()
+
+
+def get_indicator_import_for_user(user, pk: int) -> IndicatorImport:
+    return get_object_or_404(
+        indicator_imports_visible_to(user).select_related("uploaded_by"), pk=pk
+    )

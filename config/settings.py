@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "commissioning.context_processors.nav_section",
             ],
         },
     },
@@ -199,6 +201,14 @@ CELERY_BEAT_SCHEDULE = {
     "provision-map-recount": {
         "task": "providers.tasks.provision_counts_refresh",
         "schedule": timedelta(minutes=10),
+    },
+    "needs-assessment-review-reminders": {
+        "task": "commissioning.tasks.assessments.needs_assessment_review_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "commission-together-recount": {
+        "task": "commissioning.tasks.together.overlap_pairs_refresh",
+        "schedule": timedelta(minutes=30),
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -23,6 +23,7 @@ __all__ = [
     "CommissioningIntention",
     "CommissioningRoute",
     "ContractThreshold",
+    "IntentionNotice",
     "IntentionStatus",
     "JointContribution",
     "JointExercise",
@@ -261,6 +262,25 @@ class CommissioningIntention(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("commissioning:intention", args=[self.pk])
+
+
+class IntentionNotice(models.Model):
+    """One subscriber told about one published intention: kept so that the notice goes once,
+    however often the sending task runs."""
+
+    intention = models.ForeignKey(
+        CommissioningIntention, on_delete=models.CASCADE, related_name="notices"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="intention_notices")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intention", "user"], name="intention_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intention} sent to {self.user}"
 
 
 class Subscription(models.Model):

@@ -26,7 +26,9 @@ def planning_summary(user) -> PlanningSummary:
     mine = {"body__in": bodies} if not access.is_network_admin(user) else {}
     today = timezone.localdate()
     intentions = access.intentions_visible_to(user).filter(**mine)
-    overlaps = OverlapPair.objects.filter(current=True, dismissed_at__isnull=True)
+    overlaps = OverlapPair.objects.filter(
+        current=True, dismissed_at__isnull=True, exercise__isnull=True
+    )
     if mine:
         overlaps = overlaps.filter(first_body__in=bodies) | overlaps.filter(second_body__in=bodies)
     return PlanningSummary(

@@ -35,6 +35,7 @@ from commissioning.models import (
     Subscription,
     Visibility,
 )
+from commissioning.services.overlaps import overlap_pairs_refresh
 from providers.models import Area, ClientGroup, ServiceCategory
 
 ENGLAND = "E92000001"
@@ -442,7 +443,7 @@ def seed_planning(
     wards = list(Area.objects.filter(parent=borough).order_by("name"))
     cast = Cast(bodies, commissioner, provider, wards, borough)
     rng = random.Random(4)
-    return {
+    counts = {
         "indicator_values": _framework(rng=rng, wards=wards),
         "needs_assessments": _assessments(cast),
         "business_cases": _business_cases(cast),
@@ -450,3 +451,5 @@ def seed_planning(
         "subscriptions": _subscription(cast),
         "joint_exercises": _joint_exercise(cast),
     }
+    overlap_pairs_refresh()  # the chances to commission together, as the beat schedule would
+    return counts

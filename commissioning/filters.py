@@ -1,0 +1,121 @@
+"""Search and filters for commissioning's lists. Every choice is a GET parameter, so any
+combination is a link that can be shared."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
+
+from accounts.models import Organisation, OrganisationKind
+from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
+from providers.models import Area, ClientGroup, ServiceCategory
+
+from .selectors import assessments as assessment_selectors
+
+
+def _tree_order(queryset: QuerySet) -> QuerySet:
+    """Each parent followed by its children, so a long list of choices reads as a tree."""
+    return queryset.select_related("parent").order_by(
+        Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name"
+    )
+
+
+# Needs assessments: the evidence library
+
+
+class GroupChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj: ClientGroup) -> str:
+        return f"{obj.name} (usually excluded)" if obj.usually_excluded else obj.name
+
+
+class GroupChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = GroupChoiceField
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    """The evidence library's search, filters and sort. Filter the assessments the person may
+    see (access.assessments_visible_to); the choice of body lists every commissioning body."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        help_text="Words from an assessment's title or summary of findings.",
+    )
+    theme = CategoryChoiceFilter(
+        queryset=_tree_order(ServiceCategory.objects.all()),
+        method="filter_theme",
+        label="Theme",
+        empty_label="Any theme",
+    )
+    area = AreaChoiceFilter(
+        queryset=_tree_order(Area.objects.all()),
+        method="filter_area",
+        label="Area",
+        empty_label="Any area",
+    )
+    group = GroupChoiceFilter(
+        queryset=ClientGroup.objects.order_by("name"),
+        method="filter_group",
+        label="Population group",
+        empty_label="Any group",
+    )
+    body = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.COMMISSIONING_BODY).order_by(
+            "name"
+        ),
+        label="Owning body",
+        empty_label="Any body",
+    )
+    freshness = django_filters.ChoiceFilter(
+        choices=assessment_selectors.FRESHNESS_CHOICES,
+        method="filter_freshness",
+        label="Review status",
+        empty_label="Any",
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=assessment_selectors.SORT_CHOICES,
+        label="Sort by",
+        empty_label=None,
+        method="keep",
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            sorts = {value for value, _label in assessment_selectors.SORT_CHOICES}
+            if data.get("sort") not in sorts:
+                # The form then shows how the results are ordered.
+                data["sort"] = assessment_selectors.SORT_ASSESSED
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def has_criteria(self) -> bool:
+        """A search or a filter is in force (the sort alone is not one)."""
+        chosen = self.form.cleaned_data if self.form.is_valid() else {}
+        return any(value for name, value in chosen.items() if name != "sort")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return assessment_selectors.library_order(
+            queryset,
+            sort=self.form.cleaned_data.get("sort") or assessment_selectors.SORT_ASSESSED,
+        )
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return assessment_selectors.library_search(queryset, value)
+
+    def filter_theme(self, queryset, name, value):
+        return assessment_selectors.filter_by_theme(queryset, value)
+
+    def filter_area(self, queryset, name, value):
+        return assessment_selectors.filter_by_area(queryset, value)
+
+    def filter_group(self, queryset, name, value):
+        return assessment_selectors.filter_by_group(queryset, value)
+
+    def filter_freshness(self, queryset, name, value):
+        return assessment_selectors.freshness_filter(queryset, value)

@@ -1,0 +1,174 @@
+"""The forward plan's search and filters, and the planners' list of intentions. Every choice is a
+GET parameter, so any combination is a link that can be shared."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from accounts.models import Organisation, OrganisationKind, VerificationStatus
+from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
+from providers.models import Area, ClientGroup, ServiceCategory
+from providers.selectors import area_subtree_ids, category_subtree_ids
+
+from .models import CommissioningIntention, CommissioningRoute, IntentionStatus
+from .selectors import planning as selectors
+
+
+def _tree_order(queryset: QuerySet) -> QuerySet:
+    """Each parent followed by its children, so a long list of choices reads as a tree."""
+    return queryset.select_related("parent").order_by(
+        Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name"
+    )
+
+
+def _linked(relation: str, ids) -> Exists:
+    """Intentions linked through one of their many-to-many relations to one of the ids."""
+    field = getattr(CommissioningIntention, relation).field
+    through = field.remote_field.through
+    return Exists(
+        through.objects.filter(
+            **{
+                f"{field.m2m_field_name()}_id": OuterRef("pk"),
+                f"{field.m2m_reverse_field_name()}_id__in": ids,
+            }
+        )
+    )
+
+
+def select_options(bound_field) -> SafeString:
+    """A select list's options as HTML, written in one go: the lists of areas and categories run
+    to hundreds, which a template per option (or a loop in a template) makes slow."""
+    value = bound_field.value()
+    chosen = "" if value is None else str(value)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (key, " selected" if str(key) == chosen else "", label)
+            for key, label in bound_field.field.choices
+        ),
+    )
+
+
+SELECTS = ("sort", "category", "area", "body", "route", "client_group", "status")
+
+
+def select_lists(filterset: django_filters.FilterSet) -> dict[str, SafeString]:
+    """The options of each of the filter form's select lists, for templates/.../_select.html."""
+    form = filterset.form
+    return {name: select_options(form[name]) for name in SELECTS if name in form.fields}
+
+
+class PlanFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("starts_from"), cleaned.get("starts_to")
+        if first and last and first > last:
+            self.add_error("starts_to", "The second date must be the same as or after the first.")
+        return cleaned
+
+
+def _date_filter(lookup: str, label: str) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        field_name="start_on",
+        lookup_expr=lookup,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class _IntentionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="filter_search", help_text="Words from the title or summary."
+    )
+    category = CategoryChoiceFilter(
+        queryset=_tree_order(ServiceCategory.objects.all()),
+        method="filter_category",
+        label="Category",
+        empty_label="Any category",
+    )
+    area = AreaChoiceFilter(
+        queryset=_tree_order(Area.objects.all()),
+        method="filter_area",
+        label="Area",
+        empty_label="Any area",
+    )
+    body = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.filter(
+            kind=OrganisationKind.COMMISSIONING_BODY,
+            verification_status=VerificationStatus.VERIFIED,
+        ).order_by("name"),
+        label="Commissioning body",
+        empty_label="Any body",
+    )
+    route = django_filters.ChoiceFilter(
+        choices=CommissioningRoute.choices, label="Expected route", empty_label="Any route"
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=selectors.SORT_CHOICES, label="Sort by", empty_label=None, method="keep"
+    )
+
+    class Meta:
+        model = CommissioningIntention
+        fields: list[str] = []
+        form = PlanFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            if data.get("sort") not in {value for value, _label in selectors.SORT_CHOICES}:
+                data["sort"] = selectors.SORT_START
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def has_criteria(self) -> bool:
+        """A search or a filter is in force (the sort alone is not one)."""
+        chosen = self.form.cleaned_data if self.form.is_valid() else {}
+        return any(value for name, value in chosen.items() if name != "sort")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return selectors.intention_order(
+            queryset, sort=self.form.cleaned_data.get("sort") or selectors.SORT_START
+        )
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return selectors.intention_search(queryset, value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(_linked("categories", category_subtree_ids(value)))
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(_linked("areas", area_subtree_ids(value)))
+
+
+class ForwardPlanFilter(_IntentionFilter):
+    """The public forward plan: a category includes those inside it, an area its wards."""
+
+    client_group = django_filters.ModelChoiceFilter(
+        queryset=ClientGroup.objects.all(),
+        method="filter_client_group",
+        label="Who it is for",
+        empty_label="Anyone",
+    )
+    starts_from = _date_filter("gte", "Starting on or after")
+    starts_to = _date_filter("lte", "Starting on or before")
+
+    def filter_client_group(self, queryset, name, value):
+        return queryset.filter(_linked("client_groups", [value.pk]))
+
+
+class IntentionListFilter(_IntentionFilter):
+    """The planners' list: every body's intentions, drafts and withdrawn ones included."""
+
+    status = django_filters.ChoiceFilter(
+        choices=IntentionStatus.choices, label="Status", empty_label="Any status"
+    )
