@@ -106,6 +106,24 @@ class Step:
 # Apps to the right of accounts add their own steps here from their AppConfig.ready(), so that
 # accounts never imports them: each is called with (organisation, is_admin) and returns Steps.
 NEXT_STEP_HOOKS: list = []
+# Panels that later apps add to the signed-in home page: (template, context function). The
+# function takes the request and returns the panel's context, or None to leave it out.
+HOME_PANELS: list[tuple[str, object]] = []
+
+
+def register_home_panel(template: str, context) -> None:
+    if (template, context) not in HOME_PANELS:
+        HOME_PANELS.append((template, context))
+
+
+def home_panels(request) -> list[tuple[str, dict]]:
+    """The panels this person's home page shows, in the order the apps registered them."""
+    shown = []
+    for template, context in HOME_PANELS:
+        panel = context(request)
+        if panel is not None:
+            shown.append((template, panel))
+    return shown
 
 
 def register_next_steps(hook) -> None:

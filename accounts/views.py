@@ -65,6 +65,7 @@ def home(request):
                 has_mfa=selectors.user_has_totp(request.user),
                 is_admin=portal.is_org_admin,
             )
+    context["panels"] = selectors.home_panels(request)
     return render(request, "home/dashboard.html", context)
 
 

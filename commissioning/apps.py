@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class CommissioningConfig(AppConfig):
     name = "commissioning"
     verbose_name = "Commissioning"
+
+    def ready(self) -> None:
+        from accounts.selectors import register_home_panel
+
+        from .home import home_panel
+
+        register_home_panel("commissioning/_home_panel.html", home_panel)

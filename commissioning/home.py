@@ -1,0 +1,29 @@
+"""Commissioning's panel on the signed-in home page: what is waiting in planning for commissioners
+and network admins, and the forward plan a provider asked to hear about."""
+
+from __future__ import annotations
+
+from . import access
+from .models import Subscription
+from .selectors import planning_summary
+from .selectors.planning import intentions_matching
+
+SHOWN_INTENTIONS = 5
+
+
+def home_panel(request) -> dict | None:
+    user = request.user
+    if access.can_plan(user):
+        return {"kind": "planner", "summary": planning_summary(user)}
+    portal = getattr(request, "portal", None)
+    if portal is None or not portal.is_provider:
+        return None
+    subscription = (
+        Subscription.objects.filter(user=user).prefetch_related("categories", "areas").first()
+    )
+    if subscription is None:
+        return {"kind": "provider", "subscription": None, "intentions": []}
+    intentions = intentions_matching(
+        list(subscription.categories.all()), list(subscription.areas.all())
+    ).select_related("body")[:SHOWN_INTENTIONS]
+    return {"kind": "provider", "subscription": subscription, "intentions": list(intentions)}
