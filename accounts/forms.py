@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 
 from .models import (
     LEGAL_FORMS_NEEDING_CHARITY_NUMBER,
@@ -12,8 +15,10 @@ from .models import (
     MembershipRole,
     Organisation,
     OrganisationKind,
+    RowOutcome,
     VerificationStatus,
 )
+from .uploads import uploaded_document_name
 from .validators import normalise_charity_number, normalise_company_number, normalise_postcode
 
 
@@ -269,3 +274,65 @@ class CommissioningBodyForm(forms.Form):
 
 class OrganisationSwitchForm(forms.Form):
     organisation = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# Importing a CSV file (providers' organisations, commissioning's indicator values)
+
+
+class CsvUploadForm(forms.Form):
+    """A CSV file to import. Each import says how large a file it takes."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A .csv file of up to {size}, with the columns below.",
+        widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        error_messages={"required": "Choose a CSV file to upload."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text.format(
+            size=self.max_size_text()
+        )
+
+    def max_size(self) -> int:
+        raise NotImplementedError
+
+    def max_size_text(self) -> str:
+        return filesizeformat(self.max_size())
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = uploaded_document_name(upload)
+        if os.path.splitext(name)[1].lower() not in (".csv", ".txt"):
+            raise ValidationError(
+                f"“{name}” is not a CSV file. In your spreadsheet, choose Save as, then "
+                "“CSV UTF-8 (comma delimited)”, and upload that."
+            )
+        if (upload.size or 0) > self.max_size():
+            raise ValidationError(
+                f"“{name}” is {filesizeformat(upload.size)}. Files can be up to "
+                f"{self.max_size_text()}: split it into smaller files and import each."
+            )
+        if not upload.size:
+            raise ValidationError(f"“{name}” is empty. Check that it is the right file.")
+        upload.seek(0)
+        return upload
+
+    def upload(self) -> tuple[str, bytes]:
+        """The file's name as the person gave it, and its content."""
+        upload = self.cleaned_data["file"]
+        upload.seek(0)
+        return uploaded_document_name(upload), upload.read()
+
+
+REPORT_FILTER_CHOICES = [
+    ("", "All rows"),
+    *((value, f"{label} rows") for value, label in RowOutcome.LABELS.items()),
+]
+
+
+class ImportReportFilterForm(forms.Form):
+    """Which rows of an import's report to show."""
+
+    outcome = forms.ChoiceField(choices=REPORT_FILTER_CHOICES, required=False, label="Show")

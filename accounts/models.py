@@ -331,3 +331,60 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are never deleted.")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class RowOutcome:
+    """What an import did with one row of its file."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+    LABELS = {
+        CREATED: "Created",
+        UPDATED: "Updated",
+        UNCHANGED: "Unchanged",
+        REFUSED: "Refused",
+    }
+
+
+class ImportJob(models.Model):
+    """A CSV file imported a row at a time, with its counts and a report of what happened to each
+    row. Each app's import adds the stored file (where it is kept differs) and its own name; the
+    machinery that runs one is in accounts/imports.py."""
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, help_text="One entry a row: line, outcome, messages.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def percent_done(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import ImportJob, Organisation, User
+from accounts.models import ImportStatus as ImportStatus  # the statuses of OrganisationImport
 
 
 def private_storage():
@@ -566,40 +567,11 @@ class Passport(models.Model):
 # CSV import of organisations
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Finished"
-    FAILED = "failed", "Failed"
-
-
-class OrganisationImport(models.Model):
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+class OrganisationImport(ImportJob):
     file = models.FileField(storage=private_storage, upload_to="imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    status = models.CharField(
-        max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    refused_count = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=list, help_text="One entry a row: line, outcome, messages.")
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Import of {self.original_name}"
-
-    @property
-    def percent_done(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
 
 # The provision map's counts

@@ -3,21 +3,18 @@ do nothing else; the rules on values are the services' (services/indicators.py).
 
 from __future__ import annotations
 
-import os
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from accounts.forms import CsvUploadForm
 from providers.models import Area, ServiceCategory
-from providers.services.uploads import uploaded_document_name
 
 from ..models import Indicator, Outcome, StrategyPriority
 from ..selectors.evidence import SORTS, AreaIndex, Period, PeriodError, parse_period
-from ..services.indicator_imports import MAX_IMPORT_BYTES, RowOutcome
+from ..services.indicator_imports import MAX_IMPORT_BYTES
 from ..services.indicators import Measurement
 
 # The outcomes framework
@@ -290,44 +287,8 @@ def _tree_order(area_index: AreaIndex) -> list[Area]:
 # Importing a file
 
 
-class IndicatorImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=f"A .csv file of up to {filesizeformat(MAX_IMPORT_BYTES)}, with the columns "
-        "below.",
-        widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"}),
-        error_messages={"required": "Choose a CSV file to upload."},
-    )
+class IndicatorImportForm(CsvUploadForm):
+    """Files up to MAX_IMPORT_BYTES: public health profile downloads are larger than documents."""
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = uploaded_document_name(upload)
-        if os.path.splitext(name)[1].lower() not in (".csv", ".txt"):
-            raise ValidationError(
-                f"“{name}” is not a CSV file. In your spreadsheet, choose Save as, then "
-                "“CSV UTF-8 (comma delimited)”, and upload that."
-            )
-        if (upload.size or 0) > MAX_IMPORT_BYTES:
-            raise ValidationError(
-                f"“{name}” is {filesizeformat(upload.size)}. Files can be up to "
-                f"{filesizeformat(MAX_IMPORT_BYTES)}: split it into smaller files and import each."
-            )
-        if not upload.size:
-            raise ValidationError(f"“{name}” is empty. Check that it is the right file.")
-        upload.seek(0)
-        return upload
-
-    def upload(self) -> tuple[str, bytes]:
-        upload = self.cleaned_data["file"]
-        upload.seek(0)
-        return uploaded_document_name(upload), upload.read()
-
-
-REPORT_FILTER_CHOICES = [
-    ("", "All rows"),
-    *((value, f"{label} rows") for value, label in RowOutcome.LABELS.items()),
-]
-
-
-class ImportReportFilterForm(forms.Form):
-    outcome = forms.ChoiceField(choices=REPORT_FILTER_CHOICES, required=False, label="Show")
+    def max_size(self) -> int:
+        return MAX_IMPORT_BYTES

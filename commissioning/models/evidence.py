@@ -7,11 +7,12 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import ImportJob, ImportStatus, Organisation, User
 from providers.models import Area, ClientGroup, ServiceCategory, private_storage
 
 __all__ = [
     "ComparatorValue",
+    "ImportStatus",
     "Indicator",
     "IndicatorImport",
     "IndicatorUnit",
@@ -180,35 +181,10 @@ class ComparatorValue(_Measurement):
         return f"{self.indicator}: {self.indicator.comparator_name}, {self.period}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Finished"
-    FAILED = "failed", "Failed"
-
-
-class IndicatorImport(models.Model):
+class IndicatorImport(ImportJob):
     """A CSV of indicator values in the column layout of public health profile downloads."""
 
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(storage=private_storage, upload_to="indicator-imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    status = models.CharField(
-        max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    refused_count = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=list, help_text="One entry a row: line, outcome, messages.")
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Indicator import of {self.original_name}"

@@ -7,35 +7,38 @@ ones refused with their reasons. Rows are looked up and written in batches (one 
 existing values and one upsert a batch), so a file of 100,000 rows takes seconds, not hours. A
 file of more than INLINE_ROWS rows runs as a Celery task, writing its progress as it goes.
 
-Encoding is read as the organisation import reads it (providers/services/imports.py): UTF-8 with
-or without a byte order mark, then Windows-1252; binary files and UTF-16 are refused."""
+Reading the file (its encoding and CSV dialect) and running the job are shared with the
+organisation import, in accounts/imports.py: UTF-8 with or without a byte order mark, then
+Windows-1252; binary files and UTF-16 are refused."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.services import audit_event_record
+from accounts.imports import (
+    CsvFile,
+    ImportFileError,
+    csv_column_key,
+    import_job_create,
+    import_job_finish,
+    import_job_progress_write,
+    import_job_row_record,
+    import_job_start,
+)
+from accounts.models import ImportStatus, RowOutcome, User
 from accounts.workflow import delay_on_commit
 from providers.models import Area
-from providers.services.imports import SAVE_AS_CSV, ImportFileError, import_file_encoding
 
 from .. import access
 from ..models import ComparatorValue, Indicator, IndicatorImport, IndicatorValue
-from ..models.evidence import ImportStatus
 from ..selectors.evidence import PERIOD_HELP, PeriodError, parse_period
 from .indicators import Measurement, measurement_problems
 
@@ -51,20 +54,6 @@ WRITE_BATCH = 1000
 
 FOUR_PLACES = Decimal("0.0001")
 TWO_PLACES = Decimal("0.01")
-
-
-class RowOutcome:
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REFUSED = "refused"
-
-    LABELS = {
-        CREATED: "Created",
-        UPDATED: "Updated",
-        UNCHANGED: "Unchanged",
-        REFUSED: "Refused",
-    }
 
 
 # The columns, as documented on the upload page and written in the template
@@ -208,78 +197,53 @@ class ParsedFile:
     total_rows: int = 0
 
 
-def _column_key(heading: str) -> str:
-    return re.sub(r"[\s\-]+", "_", heading.strip().lower())
-
-
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > counts[","] else ","
-
-
 def indicator_file_read(*, data: bytes, count_only: bool = False) -> ParsedFile:
     """Decode and parse an uploaded file, or raise ImportFileError saying why it cannot be used.
     With count_only, the rows are counted but not kept (rows is empty, total_rows is set): the
     check made at upload, before the import reads the file again."""
-    if not data.strip():
-        raise ImportFileError("The file is empty.")
-    encoding = import_file_encoding(data)
-    text = data.decode("utf-8-sig" if encoding == "utf-8" else "cp1252")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
-    try:
-        header = next(reader, [])
-        positions: dict[str, int] = {}
-        headings: dict[str, str] = {}
-        ignored: list[str] = []
-        for i, heading in enumerate(header):
-            key = ALIASES.get(_column_key(heading))
-            if key is None:
-                if heading.strip():
-                    ignored.append(heading.strip())
-                continue
-            if key in positions:
-                raise ImportFileError(
-                    f"The columns “{headings[key]}” and “{heading.strip()}” both give the "
-                    f"{COLUMN_HEADINGS.get(key, key)}. Remove one of them."
-                )
-            positions[key] = i
-            headings[key] = heading.strip()
-        missing = [COLUMN_HEADINGS[key] for key in REQUIRED if key not in positions]
-        if missing:
+    file = CsvFile(data)
+    positions: dict[str, int] = {}
+    headings: dict[str, str] = {}
+    ignored: list[str] = []
+    for i, heading in enumerate(file.header):
+        key = ALIASES.get(csv_column_key(heading))
+        if key is None:
+            if heading.strip():
+                ignored.append(heading.strip())
+            continue
+        if key in positions:
             raise ImportFileError(
-                f"The file has no {', '.join(missing)} column, so nothing was imported. The first "
-                "line must name the columns, as in the template: "
-                f"{', '.join(column.heading for column in IMPORT_COLUMNS)}."
+                f"The columns “{headings[key]}” and “{heading.strip()}” both give the "
+                f"{COLUMN_HEADINGS.get(key, key)}. Remove one of them."
             )
-        rows: list[CsvRow] = []
-        total = 0
-        last_line = reader.line_num
-        for cells in reader:
-            line = last_line + 1
-            last_line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            total += 1
-            if count_only:
-                continue
-            width = len(cells)
-            rows.append(
-                CsvRow(
-                    line=line,
-                    values={
-                        key: (cells[i].strip() if i < width else "") for key, i in positions.items()
-                    },
-                )
-            )
-    except csv.Error as error:
+        positions[key] = i
+        headings[key] = heading.strip()
+    missing = [COLUMN_HEADINGS[key] for key in REQUIRED if key not in positions]
+    if missing:
         raise ImportFileError(
-            f"Line {reader.line_num} could not be read as CSV ({error}). {SAVE_AS_CSV}"
-        ) from None
+            f"The file has no {', '.join(missing)} column, so nothing was imported. The first "
+            "line must name the columns, as in the template: "
+            f"{', '.join(column.heading for column in IMPORT_COLUMNS)}."
+        )
+    rows: list[CsvRow] = []
+    total = 0
+    for line, cells in file.rows():
+        total += 1
+        if count_only:
+            continue
+        width = len(cells)
+        rows.append(
+            CsvRow(
+                line=line,
+                values={
+                    key: (cells[i].strip() if i < width else "") for key, i in positions.items()
+                },
+            )
+        )
     if not total:
         raise ImportFileError("The file names its columns but has no rows of values.")
     return ParsedFile(
-        encoding=encoding,
+        encoding=file.encoding,
         headings=headings,
         ignored_columns=ignored,
         rows=rows,
@@ -642,6 +606,9 @@ def _batch_apply(
 
 # The import job
 
+CREATED_ACTION = "indicator_import.created"
+FINISHED_ACTION = "indicator_import.finished"
+
 
 def indicator_import_create(*, actor: User, original_name: str, data: bytes) -> IndicatorImport:
     """Keep the uploaded file in private storage and import it: at once for a small file, by a
@@ -656,20 +623,13 @@ def indicator_import_create(*, actor: User, original_name: str, data: bytes) -> 
     except ImportFileError as error:
         raise ValidationError({"file": str(error)}) from None
     with transaction.atomic():
-        job = IndicatorImport(
-            uploaded_by=actor,
-            original_name=original_name[:255],
-            total_rows=parsed.total_rows,
-            status=ImportStatus.QUEUED,
-        )
-        job.file.save(f"{uuid.uuid4().hex}.csv", ContentFile(data), save=False)
-        job.save()
-        audit_event_record(
+        job = import_job_create(
+            IndicatorImport,
             actor=actor,
-            action="indicator_import.created",
-            obj=job,
-            to_state=ImportStatus.QUEUED,
-            note=f"{job.original_name}: {job.total_rows} rows",
+            original_name=original_name,
+            data=data,
+            total_rows=parsed.total_rows,
+            action=CREATED_ACTION,
         )
         if job.total_rows > INLINE_ROWS:
             from ..tasks.evidence import indicator_import_run as run_task
@@ -680,71 +640,22 @@ def indicator_import_create(*, actor: User, original_name: str, data: bytes) -> 
     return job
 
 
-def _claim(import_id: int) -> IndicatorImport | None:
-    """Mark the job running; None if it has already finished. A job left running by a lost
-    worker starts again from the top: rows are matched by code and period, so that is safe."""
-    with transaction.atomic():
-        job = IndicatorImport.objects.select_for_update().get(pk=import_id)
-        if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
-            return None
-        job.status = ImportStatus.RUNNING
-        job.processed_rows = 0
-        job.created_count = job.updated_count = job.unchanged_count = job.refused_count = 0
-        job.report = []
-        job.error = ""
-        job.save()
-        return job
-
-
-def _finish(job: IndicatorImport, *, status: str, error: str = "") -> None:
-    job.status = status
-    job.error = error
-    job.finished_at = timezone.now()
-    job.save()
-    audit_event_record(
-        actor=job.uploaded_by,
-        action="indicator_import.finished",
-        obj=job,
-        from_state=ImportStatus.RUNNING,
-        to_state=status,
-        note=error
-        or (
-            f"{job.created_count} created, {job.updated_count} updated, "
-            f"{job.unchanged_count} unchanged, {job.refused_count} refused"
-        ),
-    )
-
-
-_COUNTERS = {
-    RowOutcome.CREATED: "created_count",
-    RowOutcome.UPDATED: "updated_count",
-    RowOutcome.UNCHANGED: "unchanged_count",
-    RowOutcome.REFUSED: "refused_count",
-}
-
-
 def indicator_import_run(*, import_id: int) -> IndicatorImport:
     """Import every row of the file, a batch at a time, writing progress after each batch. Does
-    nothing to a finished job."""
-    job = _claim(import_id)
-    if job is None:
-        return IndicatorImport.objects.get(pk=import_id)
-    try:
-        with job.file.open("rb") as stored:
-            data = stored.read()
-        parsed = indicator_file_read(data=data)
-    except ImportFileError as error:
-        _finish(job, status=ImportStatus.FAILED, error=str(error))
-        return job
-    except OSError:
-        logger.exception("Indicator import %s: could not read the stored file", job.pk)
-        _finish(job, status=ImportStatus.FAILED, error="The uploaded file could not be read.")
+    nothing to a finished job. A job left running by a lost worker starts again from the top:
+    rows are matched by code and period."""
+    job, parsed = import_job_start(
+        IndicatorImport,
+        import_id,
+        lambda data: indicator_file_read(data=data),
+        action=FINISHED_ACTION,
+    )
+    if parsed is None:
         return job
 
     job.total_rows = len(parsed.rows)
     lookups = Lookups.load(parsed.rows)
     seen: dict[tuple, int] = {}
-    report: list[dict] = []
     batch: list[CsvRow] = []
     try:
         for start in range(0, len(parsed.rows), CHUNK_ROWS):
@@ -758,26 +669,18 @@ def indicator_import_run(*, import_id: int) -> IndicatorImport:
                     actor=job.uploaded_by,
                 )
             for entry in entries:
-                counter = _COUNTERS[entry["outcome"]]
-                setattr(job, counter, getattr(job, counter) + 1)
-            report.extend(entries)
-            job.processed_rows += len(batch)
-            IndicatorImport.objects.filter(pk=job.pk).update(
-                total_rows=job.total_rows,
-                processed_rows=job.processed_rows,
-                **{name: getattr(job, name) for name in _COUNTERS.values()},
-            )
+                import_job_row_record(job, entry)
+            import_job_progress_write(job)
     except Exception:
         logger.exception("Indicator import %s stopped", job.pk)
         where = f" at lines {batch[0].line} to {batch[-1].line}" if batch else ""
-        job.report = report
-        _finish(
+        import_job_finish(
             job,
             status=ImportStatus.FAILED,
+            action=FINISHED_ACTION,
             error=f"The import stopped{where} because of an unexpected error. The rows before "
             "them were imported; importing the file again is safe.",
         )
         raise
-    job.report = report
-    _finish(job, status=ImportStatus.DONE)
+    import_job_finish(job, status=ImportStatus.DONE, action=FINISHED_ACTION)
     return job

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET
 
 from accounts.exports import csv_response
 from accounts.forms import form_errors_from
-from providers.services.imports import import_file_encoding
+from accounts.imports import import_encoding_warn, import_report_context
+from accounts.models import ImportStatus
 
 from .. import access
-from ..forms.evidence import ImportReportFilterForm, IndicatorImportForm
-from ..models.evidence import ImportStatus
+from ..forms.evidence import IndicatorImportForm
 from ..services import indicator_imports as import_services
 
 PAGE_SIZE = 20
@@ -49,12 +49,7 @@ def indicator_import(request):
                     f"“{job.original_name}” is uploaded: {job.total_rows} rows. This page shows "
                     "the import's progress.",
                 )
-            if import_file_encoding(data) != "utf-8":
-                messages.warning(
-                    request,
-                    "The file was not saved as UTF-8, so it was read as Windows-1252 (what Excel "
-                    "calls “CSV (Comma delimited)”). Check that area names look right below.",
-                )
+            import_encoding_warn(request, data, check="area names")
             return redirect("commissioning:indicator_import_detail", pk=job.pk)
     imports = (
         access.indicator_imports_visible_to(request.user)
@@ -79,24 +74,13 @@ def indicator_import(request):
 @require_GET
 def indicator_import_detail(request, pk: int):
     job = access.get_indicator_import_for_user(request.user, pk)
-    filter_form = ImportReportFilterForm(request.GET or None)
-    outcome = filter_form.cleaned_data["outcome"] if filter_form.is_valid() else ""
-    rows = [r for r in job.report if r["outcome"] == outcome] if outcome else job.report
-    page = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
-    percent = int(100 * job.processed_rows / job.total_rows) if job.total_rows else 0
-    return render(
+    context = import_report_context(
         request,
-        "commissioning/evidence/import_detail.html",
-        {
-            "job": job,
-            "percent": percent,
-            "filter_form": filter_form,
-            "outcome": outcome,
-            "page": page,
-            "filter_query": f"outcome={outcome}" if outcome else "",
-            "in_progress": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
-        },
+        job,
+        detail_view="commissioning:indicator_import_detail",
+        page_size=REPORT_PAGE_SIZE,
     )
+    return render(request, "commissioning/evidence/import_detail.html", context)
 
 
 @access.planner_required

@@ -5,36 +5,41 @@ number), so importing the same file twice changes nothing the second time. Each 
 its own transaction: a file with broken rows imports its good rows and reports why it refused the
 others.
 
-Encoding: files are read as UTF-8, with or without a byte order mark. A file that is not valid
-UTF-8 but is valid Windows-1252 (what Excel's "CSV (Comma delimited)" writes) is read as
-Windows-1252; anything else is refused with a message saying how to save it as "CSV UTF-8".
+Reading the file (its encoding and CSV dialect) and running the job are shared with the indicator
+import, in accounts/imports.py.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import logging
-import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import is_network_admin
+from accounts.imports import (
+    CsvFile,
+    ImportFileError,
+    csv_column_key,
+    import_job_create,
+    import_job_finish,
+    import_job_progress_write,
+    import_job_row_record,
+    import_job_start,
+)
 from accounts.models import (
     LEGAL_FORMS_NEEDING_CHARITY_NUMBER,
     LEGAL_FORMS_NEEDING_COMPANY_NUMBER,
+    ImportStatus,
     LegalForm,
     Organisation,
     OrganisationKind,
+    RowOutcome,
     User,
     VerificationStatus,
 )
@@ -47,7 +52,6 @@ from accounts.validators import (
 from accounts.workflow import delay_on_commit
 
 from ..models import (
-    ImportStatus,
     IncomeBand,
     OrganisationImport,
     ProfileVersion,
@@ -61,20 +65,6 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 50
 # Search documents are rebuilt in batches of this many organisations.
 SEARCH_REFRESH_BATCH = 500
-
-
-class Outcome:
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REFUSED = "refused"
-
-    LABELS = {
-        CREATED: "Created",
-        UPDATED: "Updated",
-        UNCHANGED: "Unchanged",
-        REFUSED: "Refused",
-    }
 
 
 # The columns, as documented on the upload page and written in the template
@@ -183,100 +173,33 @@ class ParsedCsv:
     rows: list[CsvRow]
 
 
-class ImportFileError(Exception):
-    """A file that cannot be imported at all, with a message for the person who uploaded it."""
-
-
-SAVE_AS_CSV = "In your spreadsheet, choose Save as, then “CSV UTF-8 (comma delimited)”."
-_BINARY_SIGNATURES = {
-    b"PK\x03\x04": "an Excel workbook or another zipped file",
-    b"\xd0\xcf\x11\xe0": "an older Excel workbook",
-    b"%PDF": "a PDF",
-}
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    for signature, what in _BINARY_SIGNATURES.items():
-        if data.startswith(signature):
-            raise ImportFileError(f"This looks like {what}, not a CSV file. {SAVE_AS_CSV}")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ImportFileError(
-            f"This file is saved as UTF-16 (“Unicode text”), which we cannot read. {SAVE_AS_CSV}"
-        )
-    if b"\x00" in data:
-        raise ImportFileError(f"This is not a CSV file: it holds binary data. {SAVE_AS_CSV}")
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as error:
-        utf8_error = error
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        line = data[: utf8_error.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"This file is not in the UTF-8 text encoding: line {line} has characters we cannot "
-            f"read. {SAVE_AS_CSV}"
-        ) from None
-
-
-def import_file_encoding(data: bytes) -> str:
-    """The encoding an uploaded file is read with: "utf-8" or "cp1252"."""
-    return _decode(data)[1]
-
-
-def _delimiter(first_line: str) -> str:
-    """Commas, unless the header is plainly separated by semicolons or tabs."""
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > counts[","] else ","
-
-
-def _column_key(heading: str) -> str:
-    return re.sub(r"[\s\-]+", "_", heading.strip().lower())
-
-
 def import_file_read(*, data: bytes) -> ParsedCsv:
     """Decode and parse an uploaded file, or raise ImportFileError saying why it cannot be used."""
-    if not data.strip():
-        raise ImportFileError("The file is empty.")
-    text, encoding = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
-    try:
-        header = next(reader, [])
-        keys = [_column_key(h) for h in header]
-        seen: set[str] = set()
-        for key in keys:
-            if key and key in seen:
-                raise ImportFileError(f"The column “{key}” appears twice in the first line.")
-            seen.add(key)
-        missing = [c for c in REQUIRED_COLUMNS if c not in seen]
-        if missing:
-            raise ImportFileError(
-                f"The file has no {', '.join(missing)} column, so nothing was imported. "
-                "The first line must name the columns, as in the template: "
-                f"{', '.join(COLUMN_NAMES)}."
-            )
-        positions = {key: i for i, key in enumerate(keys) if key in COLUMN_NAMES}
-        rows: list[CsvRow] = []
-        last_line = reader.line_num
-        for cells in reader:
-            line = last_line + 1
-            last_line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            values = {
-                key: (cells[i].strip() if i < len(cells) else "") for key, i in positions.items()
-            }
-            extra = sum(1 for cell in cells[len(keys) :] if cell.strip())
-            rows.append(CsvRow(line=line, values=values, extra_values=extra))
-    except csv.Error as error:
+    file = CsvFile(data)
+    header = file.header
+    keys = [csv_column_key(h) for h in header]
+    seen: set[str] = set()
+    for key in keys:
+        if key and key in seen:
+            raise ImportFileError(f"The column “{key}” appears twice in the first line.")
+        seen.add(key)
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if missing:
         raise ImportFileError(
-            f"Line {reader.line_num} could not be read as CSV ({error}). {SAVE_AS_CSV}"
-        ) from None
+            f"The file has no {', '.join(missing)} column, so nothing was imported. "
+            "The first line must name the columns, as in the template: "
+            f"{', '.join(COLUMN_NAMES)}."
+        )
+    positions = {key: i for i, key in enumerate(keys) if key in COLUMN_NAMES}
+    rows: list[CsvRow] = []
+    for line, cells in file.rows():
+        values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in positions.items()}
+        extra = sum(1 for cell in cells[len(keys) :] if cell.strip())
+        rows.append(CsvRow(line=line, values=values, extra_values=extra))
     if not rows:
         raise ImportFileError("The file names its columns but has no rows of organisations.")
     return ParsedCsv(
-        encoding=encoding,
+        encoding=file.encoding,
         columns=[key for key in keys if key in COLUMN_NAMES],
         ignored_columns=[
             h.strip() for h, key in zip(header, keys, strict=True) if key and key not in positions
@@ -470,7 +393,7 @@ def _row_create(clean: CleanRow, *, actor: User, source: str) -> RowResult:
         to_state=VerificationStatus.VERIFIED,
         note=source,
     )
-    return RowResult(Outcome.CREATED, organisation)
+    return RowResult(RowOutcome.CREATED, organisation)
 
 
 def _row_update(
@@ -507,7 +430,7 @@ def _row_update(
             "the import does not decide on organisations that registered themselves."
         )
     if not changed and not profile_changed:
-        return RowResult(Outcome.UNCHANGED, organisation, messages)
+        return RowResult(RowOutcome.UNCHANGED, organisation, messages)
     if changed:
         organisation.full_clean()
         organisation.save(update_fields=[*changed, "updated_at"])
@@ -538,7 +461,7 @@ def _row_update(
         note=f"Changed: {', '.join(described)}. From {source}.",
     )
     messages.insert(0, "Changed: " + ", ".join(name.replace("_", " ") for name in described))
-    return RowResult(Outcome.UPDATED, organisation, messages)
+    return RowResult(RowOutcome.UPDATED, organisation, messages)
 
 
 def _row_apply(clean: CleanRow, *, actor: User, source: str) -> RowResult:
@@ -579,23 +502,26 @@ def import_row_process(row: CsvRow, *, actor: User, source: str) -> RowResult:
     """Check and save one row in its own transaction; a refused row leaves nothing behind."""
     clean, problems = import_row_clean(row)
     if clean is None:
-        return RowResult(Outcome.REFUSED, messages=problems)
+        return RowResult(RowOutcome.REFUSED, messages=problems)
     try:
         with transaction.atomic():
             return _row_apply(clean, actor=actor, source=f"{source}, line {row.line}")
     except RowRefused as error:
-        return RowResult(Outcome.REFUSED, messages=[str(error)])
+        return RowResult(RowOutcome.REFUSED, messages=[str(error)])
     except ValidationError as error:
-        return RowResult(Outcome.REFUSED, messages=_error_messages(error))
+        return RowResult(RowOutcome.REFUSED, messages=_error_messages(error))
     except IntegrityError:
         # Another import or registration took the same number a moment ago.
         return RowResult(
-            Outcome.REFUSED,
+            RowOutcome.REFUSED,
             messages=["An organisation with this number was saved at the same moment. Try again."],
         )
 
 
 # The import job
+
+CREATED_ACTION = "organisation_import.created"
+FINISHED_ACTION = "organisation_import.finished"
 
 
 @transaction.atomic
@@ -612,20 +538,13 @@ def organisation_import_create(
         parsed = import_file_read(data=data)
     except ImportFileError as error:
         raise ValidationError({"file": str(error)}) from None
-    job = OrganisationImport(
-        uploaded_by=actor,
-        original_name=original_name[:255],
-        total_rows=len(parsed.rows),
-        status=ImportStatus.QUEUED,
-    )
-    job.file.save(f"{uuid.uuid4().hex}.csv", ContentFile(data), save=False)
-    job.save()
-    audit_event_record(
+    job = import_job_create(
+        OrganisationImport,
         actor=actor,
-        action="organisation_import.created",
-        obj=job,
-        to_state=ImportStatus.QUEUED,
-        note=f"{job.original_name}: {job.total_rows} rows",
+        original_name=original_name,
+        data=data,
+        total_rows=len(parsed.rows),
+        action=CREATED_ACTION,
     )
     from ..tasks import organisation_import_run as run_task
 
@@ -633,104 +552,51 @@ def organisation_import_create(
     return job
 
 
-def _claim(import_id: int) -> OrganisationImport | None:
-    """Mark the job running; None if it has already finished. A job left running by a lost
-    worker starts again from the top: rows are matched by number, so that is safe."""
-    with transaction.atomic():
-        job = OrganisationImport.objects.select_for_update().get(pk=import_id)
-        if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
-            return None
-        job.status = ImportStatus.RUNNING
-        job.processed_rows = 0
-        job.created_count = job.updated_count = job.unchanged_count = job.refused_count = 0
-        job.report = []
-        job.error = ""
-        job.save()
-        return job
-
-
-def _finish(job: OrganisationImport, *, status: str, error: str = "") -> None:
-    job.status = status
-    job.error = error
-    job.finished_at = timezone.now()
-    job.save()
-    audit_event_record(
-        actor=job.uploaded_by,
-        action="organisation_import.finished",
-        obj=job,
-        from_state=ImportStatus.RUNNING,
-        to_state=status,
-        note=error
-        or (
-            f"{job.created_count} created, {job.updated_count} updated, "
-            f"{job.unchanged_count} unchanged, {job.refused_count} refused"
-        ),
-    )
-
-
-_COUNTERS = {
-    Outcome.CREATED: "created_count",
-    Outcome.UPDATED: "updated_count",
-    Outcome.UNCHANGED: "unchanged_count",
-    Outcome.REFUSED: "refused_count",
-}
-
-
 def organisation_import_run(*, import_id: int) -> OrganisationImport:
-    """Import every row of the file, writing progress as it goes. Does nothing to a finished job."""
-    job = _claim(import_id)
-    if job is None:
-        return OrganisationImport.objects.get(pk=import_id)
-    actor = job.uploaded_by
-    try:
-        with job.file.open("rb") as stored:
-            data = stored.read()
-        parsed = import_file_read(data=data)
-    except ImportFileError as error:
-        _finish(job, status=ImportStatus.FAILED, error=str(error))
-        return job
-    except OSError:
-        logger.exception("Import %s: could not read the stored file", job.pk)
-        _finish(job, status=ImportStatus.FAILED, error="The uploaded file could not be read.")
+    """Import every row of the file, writing progress as it goes. Does nothing to a finished job.
+    A job left running by a lost worker starts again from the top: rows are matched by number."""
+    job, parsed = import_job_start(
+        OrganisationImport,
+        import_id,
+        lambda data: import_file_read(data=data),
+        action=FINISHED_ACTION,
+    )
+    if parsed is None:
         return job
 
+    actor = job.uploaded_by
     job.total_rows = len(parsed.rows)
     touched: list[int] = []
     row = None
     try:
         for row in parsed.rows:
             result = import_row_process(row, actor=actor, source=job.original_name)
-            job.report.append(
+            import_job_row_record(
+                job,
                 {
                     "line": row.line,
                     "outcome": result.outcome,
                     "name": row.values.get("name", ""),
                     "organisation_id": result.organisation.pk if result.organisation else None,
                     "messages": result.messages,
-                }
+                },
             )
-            counter = _COUNTERS[result.outcome]
-            setattr(job, counter, getattr(job, counter) + 1)
-            job.processed_rows += 1
-            if result.outcome in (Outcome.CREATED, Outcome.UPDATED):
+            if result.outcome in (RowOutcome.CREATED, RowOutcome.UPDATED):
                 touched.append(result.organisation.pk)
             if job.processed_rows % PROGRESS_EVERY == 0:
-                OrganisationImport.objects.filter(pk=job.pk).update(
-                    total_rows=job.total_rows,
-                    processed_rows=job.processed_rows,
-                    **{name: getattr(job, name) for name in _COUNTERS.values()},
-                )
+                import_job_progress_write(job)
         for start in range(0, len(touched), SEARCH_REFRESH_BATCH):
             directory_entry_refresh(organisation_ids=touched[start : start + SEARCH_REFRESH_BATCH])
     except Exception:
         logger.exception("Import %s stopped", job.pk)
         where = f" at line {row.line}" if row is not None else ""
-        _finish(
+        import_job_finish(
             job,
             status=ImportStatus.FAILED,
+            action=FINISHED_ACTION,
             error=f"The import stopped{where} because of an unexpected error. The rows before "
             "it were imported; importing the file again is safe.",
         )
         raise
-    _finish(job, status=ImportStatus.DONE)
+    import_job_finish(job, status=ImportStatus.DONE, action=FINISHED_ACTION)
     return job

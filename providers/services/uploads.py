@@ -4,12 +4,13 @@ the file's name and its first bytes, with a message that tells the person what t
 from __future__ import annotations
 
 import os
-import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
+
+from accounts.uploads import uploaded_document_name
 
 # Extension: (content type, name people know it by, the bytes a real file of that type starts with).
 # .docx and .odt are both zip archives, so they share the zip signature.
@@ -37,14 +38,6 @@ def max_upload_text() -> str:
     if limit % megabyte == 0:
         return f"{limit // megabyte} MB"
     return filesizeformat(limit)
-
-
-def uploaded_document_name(file: File) -> str:
-    """The name the person gave the file, without any path or control characters, at most 255 long."""
-    name = os.path.basename(str(file.name or "").replace("\\", "/"))
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip() or "document"
-    stem, extension = os.path.splitext(name)
-    return stem[: 255 - len(extension)] + extension
 
 
 def uploaded_document_check(file: File) -> str:

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET
 from accounts.access import network_admin_required
 from accounts.exports import csv_response
 from accounts.forms import form_errors_from
+from accounts.imports import import_encoding_warn, import_report_context
 
 from .. import access
-from ..forms.imports import ImportReportFilterForm, OrganisationImportForm
-from ..models import ImportStatus
+from ..forms.imports import OrganisationImportForm
 from ..services import imports as import_services
 
 PAGE_SIZE = 25
@@ -48,12 +48,7 @@ def import_create(request):
             form_errors_from(error, form)
         else:
             messages.success(request, f"“{job.original_name}” is uploaded: {job.total_rows} rows.")
-            if import_services.import_file_encoding(data) != "utf-8":
-                messages.warning(
-                    request,
-                    "The file was not saved as UTF-8, so it was read as Windows-1252 (what Excel "
-                    "calls “CSV (Comma delimited)”). Check that accented names look right below.",
-                )
+            import_encoding_warn(request, data, check="accented names")
             return redirect("providers:import_detail", pk=job.pk)
     return render(
         request,
@@ -66,23 +61,10 @@ def import_create(request):
 @require_GET
 def import_detail(request, pk: int):
     job = access.get_import_for_user(request.user, pk)
-    filter_form = ImportReportFilterForm(request.GET or None)
-    outcome = filter_form.cleaned_data["outcome"] if filter_form.is_valid() else ""
-    rows = [r for r in job.report if r["outcome"] == outcome] if outcome else job.report
-    page = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "providers/import_detail.html",
-        {
-            "job": job,
-            "filter_form": filter_form,
-            "outcome": outcome,
-            "outcome_labels": import_services.Outcome.LABELS,
-            "page": page,
-            "filter_query": f"outcome={outcome}" if outcome else "",
-            "in_progress": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
-        },
+    context = import_report_context(
+        request, job, detail_view="providers:import_detail", page_size=REPORT_PAGE_SIZE
     )
+    return render(request, "providers/import_detail.html", context)
 
 
 @network_admin_required

@@ -35,6 +35,7 @@ from commissioning.models import (
     Subscription,
     Visibility,
 )
+from commissioning.reference_data import contract_thresholds_ensure
 from commissioning.services.overlaps import overlap_pairs_refresh
 from providers.models import Area, ClientGroup, ServiceCategory
 
@@ -443,6 +444,7 @@ def seed_planning(
     wards = list(Area.objects.filter(parent=borough).order_by("name"))
     cast = Cast(bodies, commissioner, provider, wards, borough)
     rng = random.Random(4)
+    contract_thresholds_ensure()
     counts = {
         "indicator_values": _framework(rng=rng, wards=wards),
         "needs_assessments": _assessments(cast),
