@@ -70,8 +70,8 @@ def load(*, indicators: int, areas: int, periods: int, intentions: int, assessme
     author = User.objects.get(email="commissioner@example.org")
 
     with transaction.atomic():
-        bench_indicators = Indicator.objects.filter(code__startswith="B")
-        if bench_indicators.count() < indicators:
+        have = set(Indicator.objects.filter(code__startswith="B").values_list("code", flat=True))
+        if len(have) < indicators:
             outcomes = []
             for p in range(8):
                 priority, _ = StrategyPriority.objects.get_or_create(
@@ -94,7 +94,8 @@ def load(*, indicators: int, areas: int, periods: int, intentions: int, assessme
                         comparator_name="England",
                         comparator_code="E92000001",
                     )
-                    for n in range(bench_indicators.count(), indicators)
+                    for n in range(indicators)
+                    if f"B{n:05d}" not in have
                 ]
             )
     labels = [(f"{2015 + p}/{str(2016 + p)[-2:]}", date(2015 + p, 4, 1)) for p in range(periods)]
