@@ -11,8 +11,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.access import is_network_admin
 from accounts.models import (
@@ -23,8 +24,12 @@ from accounts.models import (
     VerificationStatus,
 )
 from providers.access import is_network_member
+from providers.models import ConsortiumMember
 
 from .models import (
+    Bid,
+    BidStage,
+    BidStatus,
     BusinessCase,
     CommissioningIntention,
     ContractThreshold,
@@ -34,7 +39,10 @@ from .models import (
     JointExercise,
     NeedsAssessment,
     NeedsAssessmentDocument,
+    Opportunity,
+    OpportunityStatus,
     OverlapPair,
+    PanelMember,
     Visibility,
 )
 
@@ -299,3 +307,131 @@ def get_indicator_import_for_user(user, pk: int) -> IndicatorImport:
     return get_object_or_404(
         indicator_imports_visible_to(user).select_related("uploaded_by"), pk=pk
     )
+
+
+# Sourcing: opportunities and sealed bids
+
+
+def opportunities_visible_to(user) -> QuerySet[Opportunity]:
+    """Anyone sees a published opportunity, from its publication to its award or cancellation.
+    A draft is seen by the members of its owning and partner bodies, and by network admins."""
+    opportunities = Opportunity.objects.all()
+    if is_network_admin(user):
+        return opportunities
+    public = ~Q(status=OpportunityStatus.DRAFT)
+    if not user.is_authenticated:
+        return opportunities.filter(public)
+    bodies = bodies_of(user).values("pk")
+    return opportunities.filter(
+        public
+        | Q(body__in=bodies)
+        | Q(
+            Exists(
+                Opportunity.partners.through.objects.filter(
+                    opportunity_id=OuterRef("pk"), organisation__in=bodies
+                )
+            )
+        )
+    )
+
+
+def get_opportunity_for_user(user, pk: int) -> Opportunity:
+    return get_object_or_404(opportunities_visible_to(user).select_related("body"), pk=pk)
+
+
+def runs_opportunity(user, opportunity: Opportunity) -> bool:
+    """A member of the owning body or of a partner body: one of the opportunity's commissioners."""
+    bodies = bodies_of(user)
+    return (
+        bodies.filter(pk=opportunity.body_id).exists()
+        or opportunity.partners.filter(pk__in=bodies.values("pk")).exists()
+    )
+
+
+def get_opportunity_to_run(user, pk: int) -> Opportunity:
+    opportunity = get_opportunity_for_user(user, pk)
+    if not runs_opportunity(user, opportunity):
+        raise PermissionDenied("Only the opportunity's commissioners can do this.")
+    return opportunity
+
+
+def stage_deadline(opportunity: Opportunity, stage: str):
+    """The deadline that seals a stage's bids: expressions of interest, or full bids."""
+    return opportunity.eoi_deadline if stage == BidStage.EOI else opportunity.bid_deadline
+
+
+def is_sealed(bid: Bid, *, now=None) -> bool:
+    """A bid is sealed until its stage's deadline has passed."""
+    deadline = stage_deadline(bid.opportunity, bid.stage)
+    return deadline is None or (now or timezone.now()) < deadline
+
+
+# A bid's content, once unsealed, is read only in these statuses: what was submitted.
+OPENED_BID_STATUSES = (
+    BidStatus.SUBMITTED,
+    BidStatus.SHORTLISTED,
+    BidStatus.NOT_SHORTLISTED,
+    BidStatus.SUCCESSFUL,
+    BidStatus.UNSUCCESSFUL,
+)
+
+
+def _bidding_side(user) -> Q:
+    """Bids of an organisation the person belongs to, or of a consortium their organisation is a
+    member of: the bidding side, who may always read their own bid."""
+    memberships = Membership.objects.filter(user=user)
+    own = Exists(memberships.filter(organisation=OuterRef("organisation")))
+    in_consortium = Exists(
+        ConsortiumMember.objects.filter(
+            consortium=OuterRef("consortium"),
+            organisation__in=memberships.values("organisation"),
+        )
+    )
+    return Q(own) | Q(in_consortium)
+
+
+def _unsealed(now) -> Q:
+    return Q(stage=BidStage.EOI, opportunity__eoi_deadline__lte=now) | Q(
+        stage=BidStage.FULL, opportunity__bid_deadline__lte=now
+    )
+
+
+def _evaluators(user) -> Q:
+    """The opportunity's panel members and commissioners."""
+    bodies = bodies_of(user).values("pk")
+    panel = Exists(PanelMember.objects.filter(opportunity=OuterRef("opportunity"), user=user))
+    partner = Exists(
+        Opportunity.partners.through.objects.filter(
+            opportunity_id=OuterRef("opportunity_id"), organisation__in=bodies
+        )
+    )
+    return Q(panel) | Q(opportunity__body__in=bodies) | Q(partner)
+
+
+def bids_visible_to(user, *, now=None) -> QuerySet[Bid]:
+    """The bids whose content the person may read. Their own side's bids, always; and, once a
+    stage's deadline has passed, its submitted bids for the opportunity's panel members and
+    commissioners. Nobody else, network admins included: a bid is sealed until its deadline."""
+    if not user.is_authenticated:
+        return Bid.objects.none()
+    now = now or timezone.now()
+    opened = _unsealed(now) & Q(status__in=OPENED_BID_STATUSES) & _evaluators(user)
+    return Bid.objects.filter(_bidding_side(user) | opened)
+
+
+def get_bid_for_user(user, pk: int) -> Bid:
+    return get_object_or_404(
+        bids_visible_to(user).select_related("opportunity", "organisation", "consortium"), pk=pk
+    )
+
+
+def is_bidding_side(user, bid: Bid) -> bool:
+    return Bid.objects.filter(_bidding_side(user), pk=bid.pk).exists()
+
+
+def get_bid_to_edit(user, pk: int) -> Bid:
+    """A bid its own side may change: members of the bidding organisation (the consortium lead)."""
+    bid = get_bid_for_user(user, pk)
+    if not Membership.objects.filter(user=user, organisation_id=bid.organisation_id).exists():
+        raise PermissionDenied("Only the bidding organisation's members can change this bid.")
+    return bid

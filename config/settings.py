@@ -26,6 +26,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The public address of the portal, used in emails and QR codes.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_NAME = "Commissioners Network Portal"
+# Open Contracting: each opportunity's ocid is this prefix, a hyphen and its reference. Register a
+# prefix of your own with the Open Contracting Partnership before publishing for real.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-cnp000")
 
 INSTALLED_APPS = [
     "accounts.apps.PortalAdminConfig",

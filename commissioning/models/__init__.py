@@ -1,5 +1,7 @@
 """Commissioning's records, one module per stage of the cycle: the shared evidence base (outcomes,
-indicators, needs assessments) and planning (business cases, the forward plan, joint work)."""
+indicators, needs assessments), planning (business cases, the forward plan, joint work) and
+sourcing (opportunities, sealed bids, evaluation and award)."""
 
 from .evidence import *  # noqa: F403
 from .planning import *  # noqa: F403
+from .sourcing import *  # noqa: F403

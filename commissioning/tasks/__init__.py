@@ -5,4 +5,8 @@ from .assessments import *  # noqa: F403
 from .business_cases import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .planning import *  # noqa: F403
+from .sourcing_bids import *  # noqa: F403
+from .sourcing_clarifications import *  # noqa: F403
+from .sourcing_evaluation import *  # noqa: F403
+from .sourcing_opportunities import *  # noqa: F403
 from .together import *  # noqa: F403

@@ -7,12 +7,26 @@
   (views/intentions.py)
 - together.py: chances to commission together, joint exercises and the gap analysis
   (views/together.py)
+- sourcing_opportunities.py: writing, publishing and listing opportunities
+- sourcing_clarifications.py: clarifications, changes and extensions, and OCDS open data
+- sourcing_bids.py: bids, from the bidder's side
+- sourcing_evaluation.py: panels, declarations, scoring, moderation, award and feedback
 """
 
 from django.urls import path
 
 from ..views import hub
-from . import assessments, business_cases, evidence, planning, together
+from . import (
+    assessments,
+    business_cases,
+    evidence,
+    planning,
+    sourcing_bids,
+    sourcing_clarifications,
+    sourcing_evaluation,
+    sourcing_opportunities,
+    together,
+)
 
 app_name = "commissioning"
 
@@ -23,4 +37,8 @@ urlpatterns = [
     *business_cases.urlpatterns,
     *planning.urlpatterns,
     *together.urlpatterns,
+    *sourcing_opportunities.urlpatterns,
+    *sourcing_clarifications.urlpatterns,
+    *sourcing_bids.urlpatterns,
+    *sourcing_evaluation.urlpatterns,
 ]

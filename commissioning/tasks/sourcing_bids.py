@@ -1,0 +1,3 @@
+"""Tasks for this part of commissioning; see tasks/__init__.py."""
+
+__all__: list[str] = []

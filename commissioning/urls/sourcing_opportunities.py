@@ -1,0 +1,3 @@
+"""URLs for this part of commissioning; see urls/__init__.py."""
+
+urlpatterns: list = []
