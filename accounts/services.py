@@ -24,6 +24,7 @@ from .models import (
     VerificationStatus,
     hash_token,
 )
+from .signals import organisation_verification_decided
 from .workflow import check_transition, delay_on_commit
 
 
@@ -142,6 +143,9 @@ def _organisation_decide(
     from .tasks import organisation_verification_notify
 
     delay_on_commit(organisation_verification_notify, organisation.pk)
+    organisation_verification_decided.send(
+        sender=Organisation, organisation=organisation, status=to_status
+    )
     return organisation
 
 

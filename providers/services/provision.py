@@ -49,3 +49,9 @@ def provision_counts_refresh_soon() -> None:
     from ..tasks import provision_counts_refresh as task
 
     delay_on_commit(task)
+
+
+def recount_after_verification(sender, *, organisation, **kwargs) -> None:
+    """A verification decision moves the map when the organisation runs services."""
+    if organisation.services.exists():
+        provision_counts_refresh_soon()

@@ -263,3 +263,20 @@ def test_the_beat_schedule_recounts_the_map_every_few_minutes():
     schedule = settings.CELERY_BEAT_SCHEDULE["provision-map-recount"]
     assert schedule["task"] == provision_counts_task.name
     assert schedule["schedule"].total_seconds() <= 15 * 60
+
+
+def test_verifying_an_organisation_recounts_the_map_once_committed(
+    network_admin, borough, django_capture_on_commit_callbacks
+):
+    from accounts.services import organisation_verify
+
+    pending = OrganisationFactory(verification_status=VerificationStatus.PENDING, verified_at=None)
+    ServiceFactory(
+        organisation=pending, categories=[category("debt-advice")], areas=[ward("Brookside")]
+    )
+    provision_counts_refresh()
+    assert not ProvisionCount.objects.filter(area=ward("Brookside")).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_verify(organisation=pending, actor=network_admin)
+    cell = ProvisionCount.objects.get(area=ward("Brookside"), category=category("debt-advice"))
+    assert (cell.services, cell.organisations) == (1, 1)
