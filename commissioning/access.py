@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from .models import (
     BidStatus,
     BusinessCase,
     CommissioningIntention,
+    ConflictDeclaration,
     ContractThreshold,
     Indicator,
     IndicatorImport,
@@ -378,16 +380,17 @@ OPENED_BID_STATUSES = (
 
 def _bidding_side(user) -> Q:
     """Bids of an organisation the person belongs to, or of a consortium their organisation is a
-    member of: the bidding side, who may always read their own bid."""
-    memberships = Membership.objects.filter(user=user)
-    own = Exists(memberships.filter(organisation=OuterRef("organisation")))
-    in_consortium = Exists(
-        ConsortiumMember.objects.filter(
-            consortium=OuterRef("consortium"),
-            organisation__in=memberships.values("organisation"),
-        )
+    member of: the bidding side, who may always read their own bid. The few ids are read first,
+    so that the bids are found through their indexes rather than by testing every bid."""
+    organisations = list(
+        Membership.objects.filter(user=user).values_list("organisation_id", flat=True)
     )
-    return Q(own) | Q(in_consortium)
+    consortia = list(
+        ConsortiumMember.objects.filter(organisation_id__in=organisations)
+        .values_list("consortium_id", flat=True)
+        .distinct()
+    )
+    return Q(organisation_id__in=organisations) | Q(consortium_id__in=consortia)
 
 
 def _unsealed(now) -> Q:
@@ -397,15 +400,24 @@ def _unsealed(now) -> Q:
 
 
 def _evaluators(user) -> Q:
-    """The opportunity's panel members and commissioners."""
+    """Bids the person evaluates: as a panel member who has declared no conflict on the bid, or
+    as one of the opportunity's commissioners who is not on its panel. A panel member declares
+    before seeing anything of a bid (and never sees it after declaring a conflict), whatever
+    else they are."""
     bodies = bodies_of(user).values("pk")
-    panel = Exists(PanelMember.objects.filter(opportunity=OuterRef("opportunity"), user=user))
+    cleared = Exists(
+        ConflictDeclaration.objects.filter(
+            bid=OuterRef("pk"), panel_member__user=user, has_conflict=False
+        )
+    )
+    on_panel = Exists(PanelMember.objects.filter(opportunity=OuterRef("opportunity"), user=user))
     partner = Exists(
         Opportunity.partners.through.objects.filter(
             opportunity_id=OuterRef("opportunity_id"), organisation__in=bodies
         )
     )
-    return Q(panel) | Q(opportunity__body__in=bodies) | Q(partner)
+    commissioner = Q(opportunity__body__in=bodies) | Q(partner)
+    return Q(cleared) | (commissioner & ~Q(on_panel))
 
 
 def bids_visible_to(user, *, now=None) -> QuerySet[Bid]:
@@ -435,3 +447,92 @@ def get_bid_to_edit(user, pk: int) -> Bid:
     if not Membership.objects.filter(user=user, organisation_id=bid.organisation_id).exists():
         raise PermissionDenied("Only the bidding organisation's members can change this bid.")
     return bid
+
+
+# Sourcing: evaluation
+
+
+def panel_seat(user, opportunity: Opportunity) -> PanelMember | None:
+    """The person's seat on the opportunity's panel, if they have one."""
+    if not user.is_authenticated:
+        return None
+    return PanelMember.objects.filter(opportunity=opportunity, user=user).first()
+
+
+def get_bid_to_declare(user, pk: int) -> tuple[Bid, PanelMember]:
+    """An opened bid of an opportunity whose panel the person sits on. Only the bidder's name is
+    shown before the declaration, never the bid's content."""
+    opened = Bid.objects.filter(_unsealed(timezone.now()), status__in=OPENED_BID_STATUSES)
+    bid = opened.select_related("opportunity", "organisation").filter(pk=pk).first()
+    seat = panel_seat(user, bid.opportunity) if bid is not None else None
+    if seat is None:
+        if bids_visible_to(user).filter(pk=pk).exists():
+            raise PermissionDenied("Only the opportunity's panel members declare on its bids.")
+        raise Http404("No such bid.")
+    return bid, seat
+
+
+def get_bid_for_panel(user, pk: int) -> tuple[Bid, PanelMember]:
+    """A bid's content for a panel member: it must be open to them (bids_visible_to), and they
+    must have declared no conflict on it. A member who declared a conflict never reads it."""
+    bid, seat = get_bid_to_declare(user, pk)
+    declared = seat.declarations.filter(bid=bid).values_list("has_conflict", flat=True).first()
+    if declared is None:
+        raise PermissionDenied("Declare any conflict of interest before you read this bid.")
+    if declared:
+        raise PermissionDenied("You declared a conflict of interest, so you cannot see this bid.")
+    return bid, seat
+
+
+# Sourcing: clarifications and changes
+
+
+def asking_organisations(user) -> QuerySet[Organisation]:
+    """The verified third sector organisations a person may ask clarification questions for."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        kind=OrganisationKind.THIRD_SECTOR,
+        verification_status=VerificationStatus.VERIFIED,
+        memberships__user=user,
+    ).order_by("name")
+
+
+def get_clarification_to_answer(user, pk: int):
+    """A question on an opportunity the person runs; hidden with its opportunity otherwise."""
+    from .models import Clarification
+
+    clarification = get_object_or_404(
+        Clarification.objects.filter(opportunity__in=opportunities_visible_to(user)).select_related(
+            "opportunity__body"
+        ),
+        pk=pk,
+    )
+    if not runs_opportunity(user, clarification.opportunity):
+        raise PermissionDenied("Only the opportunity's commissioners answer its questions.")
+    return clarification
+
+
+# Sourcing, bids part: the bidding side's own list and documents
+
+
+def bids_of_bidding_side(user) -> QuerySet[Bid]:
+    """The bids of the person's organisations and of the consortia they are in: their list."""
+    if not user.is_authenticated:
+        return Bid.objects.none()
+    return Bid.objects.filter(_bidding_side(user))
+
+
+def get_bid_document_for_user(user, pk: int):
+    """A supporting document, fetched through the sealing rule of its bid."""
+    from .models import BidDocument
+
+    return get_object_or_404(
+        BidDocument.objects.filter(bid__in=bids_visible_to(user).values("pk")), pk=pk
+    )
+
+
+def declared_conflict(user, bid: Bid) -> bool:
+    """Whether the person declared a conflict on this bid as a panel member: they then take no
+    part in it, whatever else they are."""
+    return bid.declarations.filter(panel_member__user=user, has_conflict=True).exists()

@@ -1,3 +1,45 @@
-"""Tasks for this part of commissioning; see tasks/__init__.py."""
+"""Tasks for bids: the emailed receipt of a submission (see tasks/__init__.py)."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from celery import shared_task
+from django.urls import reverse
+
+__all__ = ["bid_receipt_send"]
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def bid_receipt_send(receipt_id: int) -> int:
+    """Email the receipt of a submission to the person who submitted the bid and the bidding
+    organisation's admins: the time in Europe/London and the content hash."""
+    from accounts.emails import send_templated_email
+    from accounts.models import Membership, MembershipRole
+
+    from ..models import BidReceipt
+    from ..services.sourcing_bids import london
+
+    receipt = (
+        BidReceipt.objects.select_related(
+            "bid__opportunity", "bid__organisation", "bid__consortium", "submitted_by"
+        )
+        .filter(pk=receipt_id)
+        .first()
+    )
+    if receipt is None:
+        return 0
+    bid = receipt.bid
+    admins = Membership.objects.filter(
+        organisation_id=bid.organisation_id, role=MembershipRole.ADMIN, user__is_active=True
+    ).values_list("user__email", flat=True)
+    submitter = [receipt.submitted_by.email] if receipt.submitted_by.is_active else []
+    return send_templated_email(
+        name="bid_receipt",
+        to=[*submitter, *admins],
+        context={
+            "receipt": receipt,
+            "bid": bid,
+            "opportunity": bid.opportunity,
+            "submitted_at": london(receipt.submitted_at, seconds=True),
+            "receipt_url": reverse("commissioning:bid_receipt", args=[bid.pk]),
+        },
+    )

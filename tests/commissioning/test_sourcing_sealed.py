@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import MembershipRole
 from commissioning import access
-from commissioning.models import BidStage, BidStatus, Procedure
+from commissioning.models import BidStage, BidStatus, ConflictDeclaration, Procedure
 from providers.models import Consortium, ConsortiumMember
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.commissioning_sourcing import (
@@ -26,7 +26,8 @@ def world(commissioner, commissioning_body, provider, provider_org, outsider, ne
     opportunity = OpportunityFactory(body=commissioning_body)
     bid = BidFactory(opportunity=opportunity, organisation=provider_org, status=BidStatus.SUBMITTED)
     panellist = UserFactory(email="panel@example.org")
-    PanelMemberFactory(opportunity=opportunity, user=panellist)
+    seat = PanelMemberFactory(opportunity=opportunity, user=panellist)
+    ConflictDeclaration.objects.create(panel_member=seat, bid=bid, has_conflict=False)
     partner_org = OrganisationFactory(name="Partner Group")
     partner = UserFactory(email="partner@example.org")
     MembershipFactory(user=partner, organisation=partner_org, role=MembershipRole.ADMIN)
@@ -80,6 +81,20 @@ def test_one_second_after_the_deadline_the_panel_and_commissioners_read_it(world
         "commissioner",
         "panel member",
     }
+
+
+def test_a_panel_member_reads_only_after_declaring_no_conflict(world, commissioner):
+    bid = world["bid"]
+    now = bid.opportunity.bid_deadline + timedelta(seconds=1)
+    declaration = ConflictDeclaration.objects.get(bid=bid)
+    declaration.has_conflict = True
+    declaration.save()
+    assert "panel member" not in readers(bid, world["people"], now=now)
+    declaration.delete()
+    assert "panel member" not in readers(bid, world["people"], now=now)
+    # A commissioner who sits on the panel is held to the same rule.
+    PanelMemberFactory(opportunity=bid.opportunity, user=commissioner)
+    assert "commissioner" not in readers(bid, world["people"], now=now)
 
 
 def test_a_draft_is_never_opened_to_the_panel(world):
