@@ -39,6 +39,7 @@ def load(*, opportunities: int, bids: int) -> None:
         Bid,
         BidStage,
         BidStatus,
+        ConflictDeclaration,
         Criterion,
         Lot,
         Opportunity,
@@ -191,6 +192,16 @@ def load(*, opportunities: int, bids: int) -> None:
         PanelSubmission.objects.bulk_create(
             [PanelSubmission(panel_member=m, bid=b) for m in panel for b in entries]
         )
+
+    # The panel has declared no conflict on each bid, as it must before reading them.
+    ConflictDeclaration.objects.bulk_create(
+        [
+            ConflictDeclaration(panel_member=member, bid=bid, has_conflict=False)
+            for member in PanelMember.objects.filter(opportunity=moderated)
+            for bid in Bid.objects.filter(opportunity=moderated)
+        ],
+        ignore_conflicts=True,
+    )
 
     # The rest of the bids, spread over closed opportunities; the demo provider holds 50 of them.
     have = Bid.objects.count()
