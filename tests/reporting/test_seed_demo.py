@@ -314,3 +314,18 @@ def test_the_planning_demo_has_evidence_plans_and_a_subscriber(seeded):
     assert [c.code for c in subscription.categories.all()] == ["advice"]
     again = seed()
     assert (again["indicator_values"], again["intentions"], again["needs_assessments"]) == (0, 0, 0)
+
+
+def test_the_sourcing_demo_has_an_open_round_a_two_stage_tender_and_an_award(seeded):
+    from commissioning.models import Bid, FeedbackLetter, Opportunity, OpportunityStatus
+
+    statuses = dict(Opportunity.objects.values_list("reference", "status"))
+    assert statuses["LC-ASC-2027-0001"] == OpportunityStatus.PUBLISHED
+    assert statuses["LC-PH-2027-0001"] == OpportunityStatus.PUBLISHED
+    assert statuses["LC-ASC-2026-0007"] == OpportunityStatus.AWARDED
+    awarded = Opportunity.objects.get(reference="LC-ASC-2026-0007")
+    # Every bidder has a letter; the demo provider won.
+    assert FeedbackLetter.objects.filter(bid__opportunity=awarded).count() == 3
+    won = Bid.objects.get(opportunity=awarded, status="successful")
+    assert won.organisation.memberships.filter(user__email="provider@example.org").exists()
+    assert seed()["opportunities"] == 0

@@ -61,6 +61,7 @@ from providers.services.profiles import (
 )
 from providers.services.provision import provision_counts_refresh
 from reporting.demo.planning import seed_planning
+from reporting.demo.sourcing import seed_sourcing
 
 SEED = 2026
 MAX_SCALE = 1000
@@ -1318,6 +1319,15 @@ def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
                 borough=Area.objects.get(ons_code=BOROUGH[1]),
             )
         )
+        counts.update(
+            seed_sourcing(
+                bodies=bodies,
+                commissioner=demo[COMMISSIONER_EMAIL],
+                panel=demo[PANEL_EMAIL],
+                provider=demo[PROVIDER_EMAIL],
+                borough=Area.objects.get(ons_code=BOROUGH[1]),
+            )
+        )
         counts["audit_events"] = AuditEvent.objects.count() - audit_before
         provision_counts_refresh()
 
@@ -1362,6 +1372,7 @@ def _summary(*, counts: dict[str, int], seconds: float) -> str:
         f"  planning: {counts['indicator_values']:,} indicator values,"
         f" {counts['needs_assessments']:,} needs assessments, {counts['business_cases']:,}"
         f" business cases and {counts['intentions']:,} intentions added",
+        f"  sourcing: {counts['opportunities']:,} opportunities added",
         "",
         f"Demo logins (password {DEMO_PASSWORD}):",
         *(f"  {role:<16}{email}" for role, email, _name in DEMO_LOGINS),
