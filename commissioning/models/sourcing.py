@@ -534,6 +534,7 @@ class BidReceipt(models.Model):
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     content_hash = models.CharField(max_length=64)
     action = models.CharField(max_length=16, default="submitted")
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["bid", "-submitted_at"]

@@ -15,6 +15,7 @@ from accounts.models import AuditEvent, MembershipRole
 from accounts.workflow import TransitionNotAllowed
 from commissioning.models import BID_TRANSITIONS, BidAnswer, BidReceipt, BidStatus
 from commissioning.services import sourcing_bids as services
+from commissioning.tasks.sourcing_bids import bid_receipt_send
 from providers.models import ConsortiumStatus
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.commissioning_sourcing import (
@@ -71,6 +72,11 @@ def test_submitting_gives_a_receipt_page_and_an_email(
     assert bid.content_hash in body
     assert page.status_code == 200
     assert bid.content_hash in page.content.decode()
+    # The receipt is emailed once, however often its task runs (a retry, a second worker).
+    bid_receipt_send(receipt.pk)
+    assert len(mail.outbox) == 1
+    receipt.refresh_from_db()
+    assert receipt.emailed_at is not None
 
 
 def test_london_summer_time_is_shown():
