@@ -14,6 +14,7 @@ from accounts.models import Organisation, OrganisationKind, User, VerificationSt
 from commissioning.models import (
     Bid,
     BidAnswer,
+    BidReceipt,
     BidStage,
     BidStatus,
     BudgetLine,
@@ -33,6 +34,7 @@ from commissioning.models import (
     Procedure,
     Score,
 )
+from commissioning.services.sourcing_bids import bid_content_hash
 from commissioning.services.sourcing_evaluation import award_record
 from commissioning.timetable import standstill_end
 from providers.models import Area, ServiceCategory
@@ -117,7 +119,6 @@ def _submitted_bid(
         status=BidStatus.SUBMITTED,
         price=Decimal(180000 + quality * 4000),
         submitted_at=opportunity.bid_deadline - timedelta(days=1),
-        content_hash="0" * 64,
         created_by=author,
     )
     bid.lots.set([lot])
@@ -137,6 +138,15 @@ def _submitted_bid(
                        amount=Decimal(26000), basis="Staff time: 2 of 14 posts"),
         ]
     )  # fmt: skip
+    bid.content_hash = bid_content_hash(bid)
+    bid.save(update_fields=["content_hash"])
+    BidReceipt.objects.create(
+        bid=bid,
+        submitted_at=bid.submitted_at,
+        submitted_by=author,
+        content_hash=bid.content_hash,
+        emailed_at=bid.submitted_at,
+    )
     return bid
 
 
