@@ -7,6 +7,7 @@ the forward plan, and (signed in) their own subscriptions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -60,6 +61,15 @@ def bodies_of(user) -> QuerySet[Organisation]:
         verification_status=VerificationStatus.VERIFIED,
         memberships__user=user,
     ).order_by("name")
+
+
+def default_body_id(bodies: Iterable[Organisation], current: Organisation | None) -> int | None:
+    """The body a new record starts as being for: the one the person is acting for, if it is
+    one of theirs, or else their first."""
+    ids = [body.pk for body in bodies]
+    if current is not None and current.pk in ids:
+        return current.pk
+    return ids[0] if ids else None
 
 
 def is_commissioner(user) -> bool:

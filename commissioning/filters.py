@@ -4,22 +4,12 @@ combination is a link that can be shared."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import F, QuerySet
-from django.db.models.functions import Coalesce
 
 from accounts.models import Organisation, OrganisationKind
 from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
-from providers.models import Area, ClientGroup, ServiceCategory
+from providers.models import ClientGroup
 
 from .selectors import assessments as assessment_selectors
-
-
-def _tree_order(queryset: QuerySet) -> QuerySet:
-    """Each parent followed by its children, so a long list of choices reads as a tree."""
-    return queryset.select_related("parent").order_by(
-        Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name"
-    )
-
 
 # Needs assessments: the evidence library
 
@@ -42,18 +32,8 @@ class AssessmentFilter(django_filters.FilterSet):
         method="filter_search",
         help_text="Words from an assessment's title or summary of findings.",
     )
-    theme = CategoryChoiceFilter(
-        queryset=_tree_order(ServiceCategory.objects.all()),
-        method="filter_theme",
-        label="Theme",
-        empty_label="Any theme",
-    )
-    area = AreaChoiceFilter(
-        queryset=_tree_order(Area.objects.all()),
-        method="filter_area",
-        label="Area",
-        empty_label="Any area",
-    )
+    theme = CategoryChoiceFilter(method="filter_theme", label="Theme", empty_label="Any theme")
+    area = AreaChoiceFilter(method="filter_area")
     group = GroupChoiceFilter(
         queryset=ClientGroup.objects.order_by("name"),
         method="filter_group",

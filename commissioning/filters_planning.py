@@ -5,39 +5,15 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.models import Organisation, OrganisationKind, VerificationStatus
-from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
-from providers.models import Area, ClientGroup, ServiceCategory
-from providers.selectors import area_subtree_ids, category_subtree_ids
+from providers.filters import AreaChoiceFilter, CategoryChoiceFilter, linked_to
+from providers.models import ClientGroup
 
 from .models import CommissioningIntention, CommissioningRoute, IntentionStatus
 from .selectors import planning as selectors
-
-
-def _tree_order(queryset: QuerySet) -> QuerySet:
-    """Each parent followed by its children, so a long list of choices reads as a tree."""
-    return queryset.select_related("parent").order_by(
-        Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name"
-    )
-
-
-def _linked(relation: str, ids) -> Exists:
-    """Intentions linked through one of their many-to-many relations to one of the ids."""
-    field = getattr(CommissioningIntention, relation).field
-    through = field.remote_field.through
-    return Exists(
-        through.objects.filter(
-            **{
-                f"{field.m2m_field_name()}_id": OuterRef("pk"),
-                f"{field.m2m_reverse_field_name()}_id__in": ids,
-            }
-        )
-    )
 
 
 def select_options(bound_field) -> SafeString:
@@ -86,18 +62,8 @@ class _IntentionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="filter_search", help_text="Words from the title or summary."
     )
-    category = CategoryChoiceFilter(
-        queryset=_tree_order(ServiceCategory.objects.all()),
-        method="filter_category",
-        label="Category",
-        empty_label="Any category",
-    )
-    area = AreaChoiceFilter(
-        queryset=_tree_order(Area.objects.all()),
-        method="filter_area",
-        label="Area",
-        empty_label="Any area",
-    )
+    category = CategoryChoiceFilter(field_name="categories")
+    area = AreaChoiceFilter(field_name="areas")
     body = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.filter(
             kind=OrganisationKind.COMMISSIONING_BODY,
@@ -143,12 +109,6 @@ class _IntentionFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return selectors.intention_search(queryset, value)
 
-    def filter_category(self, queryset, name, value):
-        return queryset.filter(_linked("categories", category_subtree_ids(value)))
-
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(_linked("areas", area_subtree_ids(value)))
-
 
 class ForwardPlanFilter(_IntentionFilter):
     """The public forward plan: a category includes those inside it, an area its wards."""
@@ -163,7 +123,7 @@ class ForwardPlanFilter(_IntentionFilter):
     starts_to = _date_filter("lte", "Starting on or before")
 
     def filter_client_group(self, queryset, name, value):
-        return queryset.filter(_linked("client_groups", [value.pk]))
+        return queryset.filter(linked_to(CommissioningIntention, "client_groups", [value.pk]))
 
 
 class IntentionListFilter(_IntentionFilter):

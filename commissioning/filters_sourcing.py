@@ -7,31 +7,15 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, VerificationStatus
-from providers.filters import AreaChoiceFilter, CategoryChoiceFilter, _tree_order
-from providers.models import Area, ServiceCategory
-from providers.selectors import area_subtree_ids, category_subtree_ids
+from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
 
 from .models import Opportunity, OpportunityKind
 from .selectors import sourcing_opportunities as selectors
 
 SELECTS = ("state", "kind", "category", "area", "body")
-
-
-def _linked(relation: str, ids) -> Exists:
-    field = getattr(Opportunity, relation).field
-    through = field.remote_field.through
-    return Exists(
-        through.objects.filter(
-            **{
-                f"{field.m2m_field_name()}_id": OuterRef("pk"),
-                f"{field.m2m_reverse_field_name()}_id__in": ids,
-            }
-        )
-    )
 
 
 class OpportunityFilter(django_filters.FilterSet):
@@ -47,18 +31,8 @@ class OpportunityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=OpportunityKind.choices, label="Type", empty_label="Contracts and grants"
     )
-    category = CategoryChoiceFilter(
-        queryset=_tree_order(ServiceCategory.objects.all()),
-        method="filter_category",
-        label="Category",
-        empty_label="Any category",
-    )
-    area = AreaChoiceFilter(
-        queryset=_tree_order(Area.objects.all()),
-        method="filter_area",
-        label="Area",
-        empty_label="Any area",
-    )
+    category = CategoryChoiceFilter(field_name="categories")
+    area = AreaChoiceFilter(field_name="areas")
     body = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.filter(
             kind=OrganisationKind.COMMISSIONING_BODY,
@@ -93,12 +67,6 @@ class OpportunityFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(state=value)
-
-    def filter_category(self, queryset, name, value):
-        return queryset.filter(_linked("categories", category_subtree_ids(value)))
-
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(_linked("areas", area_subtree_ids(value)))
 
     def filter_closing(self, queryset, name, value):
         now = timezone.now()

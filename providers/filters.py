@@ -3,12 +3,15 @@ Every choice is a GET parameter, so any combination is a link that can be shared
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 
 from accounts.models import LegalForm
 
@@ -26,10 +29,23 @@ from .models import (
 )
 
 
-def _tree_order(queryset: QuerySet) -> QuerySet:
+def tree_order(queryset: QuerySet) -> QuerySet:
     """Each parent followed by its children, so a long list of choices reads as a tree."""
     return queryset.select_related("parent").order_by(
         Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name"
+    )
+
+
+def linked_to(model: type[Model], relation: str, ids: Iterable[int]) -> Exists:
+    """Rows of the model linked, through its many-to-many relation, to one of the ids."""
+    field = getattr(model, relation).field
+    return Exists(
+        field.remote_field.through.objects.filter(
+            **{
+                f"{field.m2m_field_name()}_id": OuterRef("pk"),
+                f"{field.m2m_reverse_field_name()}_id__in": ids,
+            }
+        )
     )
 
 
@@ -45,12 +61,51 @@ class AreaChoiceField(django_filters.fields.ModelChoiceField):
         return f"{obj.name} (all of it)"
 
 
-class CategoryChoiceFilter(django_filters.ModelChoiceFilter):
+class _TreeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice from a tree, listed parent first. Without a method it keeps the rows linked,
+    through the many-to-many relation named by field_name, to the choice or to anything inside it."""
+
+    tree_model: type[Model]
+    default_label = ""
+    default_empty_label = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", tree_order(self.tree_model.objects.all()))
+        kwargs.setdefault("label", self.default_label)
+        kwargs.setdefault("empty_label", self.default_empty_label)
+        super().__init__(*args, **kwargs)
+
+    def subtree_ids(self, value) -> list[int]:
+        raise NotImplementedError
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(linked_to(qs.model, self.field_name, self.subtree_ids(value)))
+
+
+class CategoryChoiceFilter(_TreeChoiceFilter):
+    """A category, which includes those inside it."""
+
     field_class = CategoryChoiceField
+    tree_model = ServiceCategory
+    default_label = "Category"
+    default_empty_label = "Any category"
+
+    def subtree_ids(self, value: ServiceCategory) -> list[int]:
+        return selectors.category_subtree_ids(value)
 
 
-class AreaChoiceFilter(django_filters.ModelChoiceFilter):
+class AreaChoiceFilter(_TreeChoiceFilter):
+    """An area, which includes its wards."""
+
     field_class = AreaChoiceField
+    tree_model = Area
+    default_label = "Area"
+    default_empty_label = "Any area"
+
+    def subtree_ids(self, value: Area) -> list[int]:
+        return selectors.area_subtree_ids(value)
 
 
 def _normalised(data, *, sorts: set[str]):
@@ -72,18 +127,8 @@ class DirectoryFilter(django_filters.FilterSet):
         method="filter_search",
         help_text="Words from an organisation's name, description or services.",
     )
-    category = CategoryChoiceFilter(
-        queryset=_tree_order(ServiceCategory.objects.all()),
-        method="filter_category",
-        label="Service category",
-        empty_label="Any category",
-    )
-    area = AreaChoiceFilter(
-        queryset=_tree_order(Area.objects.all()),
-        method="filter_area",
-        label="Area",
-        empty_label="Any area",
-    )
+    category = CategoryChoiceFilter(method="filter_category", label="Service category")
+    area = AreaChoiceFilter(method="filter_area")
     client_group = django_filters.ModelChoiceFilter(
         queryset=ClientGroup.objects.all(),
         method="filter_client_group",
@@ -151,14 +196,7 @@ class DirectoryFilter(django_filters.FilterSet):
     def _reaches(self, queryset, *, relation: str, values) -> QuerySet:
         """Organisations whose directory entry reaches one of the values: on their profile, or on
         a listed service (ProviderProfile.reach_*, kept current by the services layer)."""
-        field = getattr(ProviderProfile, relation).field
-        links = field.remote_field.through.objects.filter(
-            **{
-                f"{field.m2m_field_name()}_id": OuterRef("pk"),
-                f"{field.m2m_reverse_field_name()}_id__in": values,
-            }
-        )
-        return queryset.filter(Exists(links))
+        return queryset.filter(linked_to(ProviderProfile, relation, values))
 
     def filter_category(self, queryset, name, value):
         return self._reaches(

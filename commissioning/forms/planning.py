@@ -123,12 +123,33 @@ def _money_input() -> forms.NumberInput:
     return forms.NumberInput(attrs={"step": "1", "min": "0", "inputmode": "decimal"})
 
 
+class BodyChoiceMixin:
+    """A form's choice of which of the person's bodies a record is for. With only one body there
+    is nothing to choose: the field is hidden and single_body says which it is."""
+
+    def body_choices_set(self, bodies) -> None:
+        """Pass bodies=None where the body is already fixed: the field goes."""
+        self.single_body = None
+        if bodies is None:
+            del self.fields["body"]
+            return
+        self.fields["body"].queryset = bodies
+        choices = list(bodies)
+        if len(choices) == 1:
+            self.single_body = choices[0]
+            self.fields["body"].widget = forms.HiddenInput()
+            self.fields["body"].required = False
+
+    def clean_body(self):
+        return self.cleaned_data.get("body") or self.single_body
+
+
 class OutcomeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Outcome) -> str:
         return obj.name
 
 
-class IntentionForm(GroupedChoicesMixin, forms.ModelForm):
+class IntentionForm(BodyChoiceMixin, GroupedChoicesMixin, forms.ModelForm):
     """An intention of one of the person's bodies. Pass user=; pass bodies= when creating, so the
     person chooses the body if they belong to several."""
 
@@ -215,16 +236,7 @@ class IntentionForm(GroupedChoicesMixin, forms.ModelForm):
 
     def __init__(self, *args, user, bodies=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.single_body = None
-        if bodies is None:
-            del self.fields["body"]
-        else:
-            self.fields["body"].queryset = bodies
-            choices = list(bodies)
-            if len(choices) == 1:  # nothing to choose: say which body it is for
-                self.single_body = choices[0]
-                self.fields["body"].widget = forms.HiddenInput()
-                self.fields["body"].required = False
+        self.body_choices_set(bodies)
         self.fields["outcome"].widget.choices = self._outcome_choices()
         self.fields["business_case"].queryset = (
             access.business_cases_visible_to(user).select_related("body").order_by("title")
@@ -244,9 +256,6 @@ class IntentionForm(GroupedChoicesMixin, forms.ModelForm):
         for outcome in self.fields["outcome"].queryset:
             groups.setdefault(outcome.priority.name, []).append((outcome.pk, outcome.name))
         return [("", "Choose an outcome"), *groups.items()]
-
-    def clean_body(self):
-        return self.cleaned_data.get("body") or self.single_body
 
     def _post_clean(self):
         # The body and author are set by the service, which keeps the rules.

@@ -15,7 +15,7 @@ from .. import access
 from ..models import BidStage, CriterionKind, NeedsAssessment, Opportunity, Outcome
 from ..services.assessments import EVIDENCE_ACCEPT_ATTRIBUTE, EVIDENCE_TYPES_TEXT
 from ..services.sourcing_opportunities import OPPORTUNITY_FIELDS, OPPORTUNITY_M2M
-from .planning import GroupedCheckboxes, GroupedChoicesMixin
+from .planning import BodyChoiceMixin, GroupedCheckboxes, GroupedChoicesMixin
 
 
 def _time_input() -> forms.DateTimeInput:
@@ -26,7 +26,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OpportunityForm(GroupedChoicesMixin, forms.ModelForm):
+class OpportunityForm(BodyChoiceMixin, GroupedChoicesMixin, forms.ModelForm):
     """An opportunity of one of the person's bodies. Pass user=; pass bodies= when creating."""
 
     body = forms.ModelChoiceField(
@@ -142,16 +142,7 @@ class OpportunityForm(GroupedChoicesMixin, forms.ModelForm):
 
     def __init__(self, *args, user, bodies=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.single_body = None
-        if bodies is None:
-            del self.fields["body"]
-        else:
-            self.fields["body"].queryset = bodies
-            choices = list(bodies)
-            if len(choices) == 1:
-                self.single_body = choices[0]
-                self.fields["body"].widget = forms.HiddenInput()
-                self.fields["body"].required = False
+        self.body_choices_set(bodies)
         self.fields["intention"].queryset = (
             access.intentions_visible_to(user).select_related("body").order_by("title")
         )
@@ -163,9 +154,6 @@ class OpportunityForm(GroupedChoicesMixin, forms.ModelForm):
         self.fields["needs_assessments"].label_from_instance = lambda a: f"{a.title} ({a.body})"
         self.fields["outcomes"].label_from_instance = lambda o: o.name
         self._group_choices()
-
-    def clean_body(self):
-        return self.cleaned_data.get("body") or self.single_body
 
     def _post_clean(self):
         # The body, reference and author are set by the service, which keeps the rules.

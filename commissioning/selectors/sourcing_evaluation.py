@@ -83,9 +83,13 @@ def panel_bids(user, seat: PanelMember, stage: str) -> PanelBids:
     ).count()
     if sealed:
         return PanelBids(stage, deadline, True, received, [], 0)
+    # Every opened bid, by its bidder's name only: the member declares on a bid from this list
+    # before they may read it (access.get_bid_to_declare), so listing only the bids they can
+    # already read (access.bids_visible_to) would leave them nothing to declare on.
     bids = list(
-        access.bids_visible_to(user)
-        .filter(opportunity=opportunity, stage=stage, status__in=access.OPENED_BID_STATUSES)
+        Bid.objects.filter(
+            opportunity=opportunity, stage=stage, status__in=access.OPENED_BID_STATUSES
+        )
         .select_related("organisation")
         .order_by("organisation__name", "pk")
     )

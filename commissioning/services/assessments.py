@@ -16,8 +16,13 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.services import audit_event_record
+from accounts.uploads import (
+    uploaded_document_fill,
+    uploaded_document_name,
+    uploaded_document_store,
+    uploaded_document_title,
+)
 from accounts.workflow import delay_on_commit
-from providers.services.uploads import uploaded_document_name
 
 from ..access import acts_for, check_acts_for
 from ..models import NeedsAssessment, NeedsAssessmentDocument
@@ -277,25 +282,10 @@ def needs_assessment_document_add(
     *, actor: User, assessment: NeedsAssessment, file: File, title: str = ""
 ) -> NeedsAssessmentDocument:
     check_acts_for(actor, assessment.body)
-    try:
-        content_type = evidence_document_check(file)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
-    original_name = uploaded_document_name(file)
-    document = NeedsAssessmentDocument(
-        assessment=assessment,
-        title=(title.strip() or os.path.splitext(original_name)[0])[:200],
-        original_name=original_name,
-        content_type=content_type,
-        size=file.size,
-        uploaded_by=actor,
-    )
-    document.file.save(original_name, file, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    document = NeedsAssessmentDocument(assessment=assessment, uploaded_by=actor)
+    original_name = uploaded_document_fill(document, file, check=evidence_document_check)
+    document.title = uploaded_document_title(title, original_name)
+    uploaded_document_store(document, file)
     audit_event_record(
         actor=actor,
         action="needs_assessment.document_added",

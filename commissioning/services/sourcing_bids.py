@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,9 +24,13 @@ from accounts.models import (
     VerificationStatus,
 )
 from accounts.services import audit_event_record
+from accounts.uploads import (
+    uploaded_document_fill,
+    uploaded_document_store,
+    uploaded_document_title,
+)
 from accounts.workflow import check_transition, delay_on_commit
 from providers.models import Consortium, ConsortiumMember, ConsortiumStatus, Passport
-from providers.services.uploads import uploaded_document_name
 
 from ..access import stage_deadline
 from ..models import (
@@ -400,26 +403,10 @@ def bid_document_add(
 ) -> BidDocument:
     now = now or timezone.now()
     bid = _lock_for_edit(actor, bid, version=None, now=now)
-    try:
-        content_type = evidence_document_check(file)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
-    original_name = uploaded_document_name(file)
-    document = BidDocument(
-        bid=bid,
-        title=(title.strip() or os.path.splitext(original_name)[0])[:200],
-        original_name=original_name,
-        content_type=content_type,
-        size=file.size,
-        uploaded_by=actor,
-        uploaded_at=now,
-    )
-    document.file.save(original_name, file, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    document = BidDocument(bid=bid, uploaded_by=actor, uploaded_at=now)
+    original_name = uploaded_document_fill(document, file, check=evidence_document_check)
+    document.title = uploaded_document_title(title, original_name)
+    uploaded_document_store(document, file)
     bid.version += 1
     bid.save(update_fields=["version", "updated_at"])
     audit_event_record(

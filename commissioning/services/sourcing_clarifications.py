@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Organisation, User
 from accounts.services import audit_event_record
+from accounts.uploads import uploaded_document_accept
 from accounts.workflow import delay_on_commit
-from providers.services.uploads import uploaded_document_name
 
 from .. import access
 from ..models import (
@@ -316,10 +316,9 @@ def opportunity_amend(
         raise ValidationError({"file": "Choose a file to upload."})
     checked = []
     for upload in uploads:
-        try:
-            content_type = evidence_document_check(upload.file)
-        except ValidationError as error:
-            raise ValidationError({"file": error.messages}) from error
+        original_name, content_type = uploaded_document_accept(
+            upload.file, check=evidence_document_check
+        )
         replaces = upload.replaces
         if replaces is not None:
             replaces = (
@@ -331,12 +330,11 @@ def opportunity_amend(
                 raise ValidationError(
                     {"replaces": "Choose one of the opportunity's current documents to replace."}
                 )
-        checked.append((upload, content_type, replaces))
+        checked.append((upload, original_name, content_type, replaces))
     saved: list[OpportunityDocument] = []
     documents = []
     try:
-        for upload, content_type, replaces in checked:
-            original_name = uploaded_document_name(upload.file)
+        for upload, original_name, content_type, replaces in checked:
             title = upload.title.strip() or (
                 replaces.title if replaces else os.path.splitext(original_name)[0]
             )

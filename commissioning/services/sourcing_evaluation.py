@@ -20,7 +20,6 @@ from accounts.workflow import check_transition, delay_on_commit
 from .. import access
 from ..models import (
     BID_TRANSITIONS,
-    OPPORTUNITY_TRANSITIONS,
     AwardDecision,
     Bid,
     BidStage,
@@ -39,30 +38,12 @@ from ..models import (
 )
 from ..scoring import Weighting, ranking, weighted_total
 from ..timetable import STANDSTILL_WORKING_DAYS, working_days_after
+from .sourcing_opportunities import opportunity_move
 
 CLOSED_TO_PANEL = (OpportunityStatus.AWARDED, OpportunityStatus.CANCELLED)
 
 
-# Moving the opportunity (this part's own small helper; the opportunities part owns the rest)
-
-
-def _opportunity_move(
-    *, actor: User, opportunity: Opportunity, to_status: str, note: str = ""
-) -> None:
-    """Move a locked opportunity on by the transitions table, and audit it."""
-    from_status = opportunity.status
-    check_transition(OPPORTUNITY_TRANSITIONS, from_status, to_status, label="opportunity")
-    opportunity.status = to_status
-    opportunity.save(update_fields=["status", "updated_at"])
-    audit_event_record(
-        actor=actor,
-        action="opportunity.status_changed",
-        obj=opportunity,
-        organisation=opportunity.body,
-        from_state=from_status,
-        to_state=to_status,
-        note=note,
-    )
+# Moving bids (the opportunities part moves the opportunity: opportunity_move)
 
 
 def _bid_move(*, actor: User, bid: Bid, to_status: str, note: str = "") -> None:
@@ -423,9 +404,7 @@ def shortlist_record(
     if errors:
         raise ValidationError(errors)
     if opportunity.status == OpportunityStatus.EOI_CLOSED:
-        _opportunity_move(
-            actor=actor, opportunity=opportunity, to_status=OpportunityStatus.SHORTLISTING
-        )
+        opportunity = opportunity_move(actor, opportunity, OpportunityStatus.SHORTLISTING)
     shortlisted = []
     for bid in bids:
         chosen, reason = decisions[bid.pk]
@@ -433,10 +412,10 @@ def shortlist_record(
         _bid_move(actor=actor, bid=bid, to_status=to_status, note=reason.strip())
         if chosen:
             shortlisted.append(bid)
-    _opportunity_move(
-        actor=actor,
-        opportunity=opportunity,
-        to_status=OpportunityStatus.INVITED,
+    opportunity_move(
+        actor,
+        opportunity,
+        OpportunityStatus.INVITED,
         note=f"{len(shortlisted)} of {len(bids)} shortlisted",
     )
     from ..tasks.sourcing_evaluation import shortlisted_notify
@@ -537,9 +516,7 @@ def award_record(
     if errors:
         raise ValidationError(errors)
     if opportunity.status == OpportunityStatus.CLOSED:
-        _opportunity_move(
-            actor=actor, opportunity=opportunity, to_status=OpportunityStatus.EVALUATING
-        )
+        opportunity = opportunity_move(actor, opportunity, OpportunityStatus.EVALUATING)
     decisions = []
     successful: set[int] = set()
     for lot in lots:
@@ -561,25 +538,18 @@ def award_record(
             bid=bid,
             to_status=BidStatus.SUCCESSFUL if won else BidStatus.UNSUCCESSFUL,
         )
-    now = timezone.now()
-    opportunity.awarded_at = now
     if opportunity.standstill_ends_on is None:
         opportunity.standstill_ends_on = working_days_after(
-            timezone.localdate(now), STANDSTILL_WORKING_DAYS
+            timezone.localdate(), STANDSTILL_WORKING_DAYS
         )
-    opportunity.save(update_fields=["awarded_at", "standstill_ends_on", "updated_at"])
-    _opportunity_move(
-        actor=actor,
-        opportunity=opportunity,
-        to_status=OpportunityStatus.AWARDED,
-        note="; ".join(f"lot {d.lot.number}: bid {d.bid_id} ({d.reason})" for d in decisions),
-    )
-    audit_event_record(
-        actor=actor,
-        action="opportunity.awarded",
-        obj=opportunity,
-        organisation=opportunity.body,
-        note=f"standstill ends {opportunity.standstill_ends_on:%Y-%m-%d}",
+        opportunity.save(update_fields=["standstill_ends_on", "updated_at"])
+    # The move sets awarded_at and records the award, with its decisions and standstill.
+    opportunity = opportunity_move(
+        actor,
+        opportunity,
+        OpportunityStatus.AWARDED,
+        note="; ".join(f"lot {d.lot.number}: bid {d.bid_id} ({d.reason})" for d in decisions)
+        + f"; standstill ends {opportunity.standstill_ends_on:%Y-%m-%d}",
     )
     feedback_letters_write(opportunity=opportunity, bids=bids)
     return decisions

@@ -4,7 +4,6 @@ start evaluation, cancel). Other parts move it on with opportunity_move."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from datetime import datetime
@@ -26,7 +25,11 @@ from accounts.models import (
     VerificationStatus,
 )
 from accounts.services import audit_event_record
-from accounts.uploads import uploaded_document_name
+from accounts.uploads import (
+    uploaded_document_fill,
+    uploaded_document_store,
+    uploaded_document_title,
+)
 from accounts.workflow import TransitionNotAllowed, check_transition, delay_on_commit
 
 from .. import access
@@ -478,25 +481,10 @@ def opportunity_document_add(
 ) -> OpportunityDocument:
     """A document of a draft; after publication, documents change by amendment."""
     opportunity = _lock_draft(actor, opportunity)
-    try:
-        content_type = evidence_document_check(file)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
-    original_name = uploaded_document_name(file)
-    document = OpportunityDocument(
-        opportunity=opportunity,
-        title=(title.strip() or os.path.splitext(original_name)[0])[:200],
-        original_name=original_name,
-        content_type=content_type,
-        size=file.size,
-        uploaded_by=actor,
-    )
-    document.file.save(original_name, file, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    document = OpportunityDocument(opportunity=opportunity, uploaded_by=actor)
+    original_name = uploaded_document_fill(document, file, check=evidence_document_check)
+    document.title = uploaded_document_title(title, original_name)
+    uploaded_document_store(document, file)
     audit_event_record(
         actor=actor,
         action="opportunity.document_added",

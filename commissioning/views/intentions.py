@@ -67,14 +67,6 @@ def intention_list(request):
 # Writing an intention
 
 
-def _initial_body(request, bodies) -> int | None:
-    ids = [body.pk for body in bodies]
-    current = request.portal.organisation
-    if current is not None and current.pk in ids:
-        return current.pk
-    return ids[0] if ids else None
-
-
 @access.commissioner_required
 def intention_create(request):
     bodies = access.bodies_of(request.user)
@@ -83,7 +75,7 @@ def intention_create(request):
         user=request.user,
         bodies=bodies,
         initial={
-            "body": _initial_body(request, list(bodies)),
+            "body": access.default_body_id(bodies, request.portal.organisation),
             "contact_name": request.user.full_name,
             "contact_email": request.user.email,
         },

@@ -102,14 +102,6 @@ def opportunity(request, pk: int):
 # Writing an opportunity
 
 
-def _initial_body(request, bodies) -> int | None:
-    ids = [body.pk for body in bodies]
-    current = request.portal.organisation
-    if current is not None and current.pk in ids:
-        return current.pk
-    return ids[0] if ids else None
-
-
 @access.commissioner_required
 def opportunity_create(request):
     bodies = access.bodies_of(request.user)
@@ -118,7 +110,7 @@ def opportunity_create(request):
         user=request.user,
         bodies=bodies,
         initial={
-            "body": _initial_body(request, list(bodies)),
+            "body": access.default_body_id(bodies, request.portal.organisation),
             "contact_name": request.user.full_name,
             "contact_email": request.user.email,
             "term_months": 36,

@@ -29,11 +29,12 @@ from accounts.models import (
     VerificationStatus,
 )
 from accounts.services import audit_event_record
+from accounts.uploads import uploaded_document_accept
 from accounts.workflow import check_transition, delay_on_commit
 
 from .. import access
 from ..models import Consortium, ConsortiumMember, ConsortiumStatus, SupportLink
-from .uploads import uploaded_document_check, uploaded_document_name
+from .uploads import uploaded_document_check
 
 CONSORTIUM_TRANSITIONS: dict[str, frozenset[str]] = {
     ConsortiumStatus.FORMING: frozenset({ConsortiumStatus.ACTIVE, ConsortiumStatus.DISSOLVED}),
@@ -174,10 +175,9 @@ def _check_share(share: Decimal, field: str) -> None:
 def _attach_agreement(consortium: Consortium, document: File | None) -> None:
     if document is None:
         return
-    try:
-        content_type = uploaded_document_check(document)
-    except ValidationError as error:
-        raise ValidationError({"agreement_document": error.messages}) from error
+    name, content_type = uploaded_document_accept(
+        document, check=uploaded_document_check, field="agreement_document"
+    )
     if not consortium.has_written_agreement:
         raise ValidationError(
             {
@@ -185,7 +185,6 @@ def _attach_agreement(consortium: Consortium, document: File | None) -> None:
                 "the document is the written agreement."
             }
         )
-    name = uploaded_document_name(document)
     consortium.agreement_document.save(name, document, save=False)
     consortium.agreement_original_name = name
     consortium.agreement_content_type = content_type

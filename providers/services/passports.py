@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.access import is_network_admin
 from accounts.models import Membership, Organisation, OrganisationKind, User
 from accounts.services import audit_event_record
+from accounts.uploads import uploaded_document_fill, uploaded_document_store
 from accounts.workflow import check_transition, delay_on_commit
 
 from ..models import (
@@ -38,7 +39,7 @@ from ..models import (
     PassportDocumentKind,
     PassportDocumentStatus,
 )
-from .uploads import uploaded_document_check, uploaded_document_name
+from .uploads import uploaded_document_check
 
 # Expiry is shown this many days ahead, on the passport and on each document.
 # Kinds whose documents always run out on a date people must give.
@@ -224,10 +225,14 @@ def passport_document_upload(
         raise ValidationError(
             {"valid_until": "This date has passed. Upload a document that is still current."}
         )
-    try:
-        content_type = uploaded_document_check(file)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
+    document = PassportDocument(
+        organisation=organisation,
+        kind=kind,
+        valid_until=valid_until,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
+    name = uploaded_document_fill(document, file, check=uploaded_document_check)
     # Serialise uploads per organisation, so that two at once cannot both be live.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     live = PassportDocument.objects.filter(organisation=organisation, kind=kind).exclude(
@@ -235,23 +240,7 @@ def passport_document_upload(
     )
     for previous in live:
         passport_document_supersede(actor=actor, document=previous)
-    name = uploaded_document_name(file)
-    document = PassportDocument(
-        organisation=organisation,
-        kind=kind,
-        original_name=name,
-        size=file.size,
-        content_type=content_type,
-        valid_until=valid_until,
-        uploaded_by=actor,
-        uploaded_at=timezone.now(),
-    )
-    document.file.save(name, file, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    uploaded_document_store(document, file)
     audit_event_record(
         actor=actor,
         action="passport_document.uploaded",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # Signed in: the session, the user and their memberships (navigation); then the opportunity and
 # whether they run it or sit on its panel; then the page's own reads, none of them per bid.
-PINNED = {"moderation": 15, "panel_bids": 14, "award": 21}
+PINNED = {"moderation": 15, "panel_bids": 12, "award": 21}
 
 
 def build(n: int, body):
