@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-# Pages that sit under the public "Evidence" and "Forward plan" items; every other commissioning
-# page is part of "Planning".
+# Pages that sit under the public "Evidence", "Forward plan" and "Opportunities" items, and a
+# provider's "Your bids"; every other commissioning page is part of "Planning".
 EVIDENCE_PAGES = frozenset(
     {
         "evidence_library",
@@ -11,6 +11,19 @@ EVIDENCE_PAGES = frozenset(
         "assessment_create",
         "assessment_edit",
         "assessment_document_add",
+    }
+)
+OPPORTUNITY_PAGES = frozenset({"opportunity_list", "opportunity", "clarifications"})
+BID_PAGES = frozenset(
+    {
+        "bid_list",
+        "bid_start",
+        "bid",
+        "bid_edit",
+        "bid_budget",
+        "bid_documents",
+        "bid_receipt",
+        "feedback",
     }
 )
 
@@ -26,6 +39,10 @@ def nav_section(request) -> dict[str, str]:
         section = "forward_plan"  # planners reach an intention from their own list
     elif name == "subscription":
         section = "alerts"
+    elif name in OPPORTUNITY_PAGES:
+        section = "opportunities"
+    elif name in BID_PAGES and not _is_planner(request):
+        section = "bids"
     else:
         section = "planning"
     return {"commissioning_section": section}

@@ -39,6 +39,10 @@ from ..services import sourcing_evaluation as services
 # The panel
 
 
+# How a page names a stage's bids together.
+STAGE_PLURALS = {BidStage.EOI: "Expressions of interest", BidStage.FULL: "Full bids"}
+
+
 @login_required
 def panel(request, pk: int):
     opportunity = access.get_opportunity_to_run(request.user, pk)
@@ -101,6 +105,7 @@ def panel_bids(request, pk: int):
             "seat": seat,
             "listing": selectors.panel_bids(request.user, seat, stage),
             "stage_label": BidStage(stage).label,
+            "stage_plural": STAGE_PLURALS[stage],
         },
     )
 
@@ -217,6 +222,7 @@ def moderation(request, pk: int):
             "opportunity": opportunity,
             "table": table,
             "stage_label": BidStage(stage).label,
+            "stage_plural": STAGE_PLURALS[stage],
             "stages": BidStage.choices if opportunity.is_two_stage else [],
         },
     )

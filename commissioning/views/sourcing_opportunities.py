@@ -198,7 +198,13 @@ def _rows_page(request, pk: int, *, formset_class, initial, save, template: str,
     return render(
         request,
         f"commissioning/sourcing/opportunities/{template}",
-        {"opportunity": opportunity, "formset": formset, "editable": editable},
+        {
+            "opportunity": opportunity,
+            "formset": formset,
+            "editable": editable,
+            # The rows saved already come first, so they keep their numbers after a refused save.
+            "saved_rows": len(initial(opportunity)),
+        },
     )
 
 

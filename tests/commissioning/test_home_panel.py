@@ -38,3 +38,10 @@ def test_people_outside_planning_and_providers_see_no_panel(client):
     client.force_login(UserFactory())
     page = client.get(reverse("home")).content.decode()
     assert "Planning" not in page.split("<main", 1)[1]
+
+
+def test_the_navigation_leads_to_opportunities_and_a_providers_bids(client, provider):
+    client.force_login(provider)
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("commissioning:opportunity_list")}"' in page
+    assert f'href="{reverse("commissioning:bid_list")}"' in page

@@ -217,6 +217,9 @@ def test_feedback_is_only_for_its_bidder(client, world, commissioner, network_ad
     page = client.get(reverse("commissioning:feedback", args=[bid.pk]))
     assert page.status_code == 200
     assert "69.00" in page.content.decode()
+    # The bidder's bid page leads to the letter.
+    bid_page = client.get(reverse("commissioning:bid", args=[bid.pk])).content.decode()
+    assert reverse("commissioning:feedback", args=[bid.pk]) in bid_page
     pdf = client.get(reverse("commissioning:feedback_pdf", args=[bid.pk]))
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
