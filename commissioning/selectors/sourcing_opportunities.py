@@ -190,3 +190,41 @@ def bid_counts(opportunity: Opportunity) -> dict:
         total = sum(item["count"] for item in statuses)
         stages.append({"stage": stage, "label": label, "statuses": statuses, "total": total})
     return {"stages": stages, "total": sum(counts.values())}
+
+
+EXPORT_HEADER = [
+    "Reference",
+    "Title",
+    "Commissioning body",
+    "Type",
+    "Procedure",
+    "State",
+    "Budget a year (£)",
+    "Term (months)",
+    "Bid deadline (UK time)",
+    "Award date",
+    "Address",
+]
+
+
+def opportunity_export(queryset: QuerySet[Opportunity], *, base_url: str):
+    """The header and rows of the list's CSV, read in chunks so that a long list streams."""
+    rows = list_order(queryset).select_related("body")
+
+    def lines():
+        for opportunity in rows.iterator(chunk_size=500):
+            yield [
+                opportunity.reference,
+                opportunity.title,
+                opportunity.body.name,
+                opportunity.get_kind_display(),
+                opportunity.get_procedure_display(),
+                STATE_LABELS.get(opportunity.state, opportunity.state),
+                opportunity.total_budget,
+                opportunity.term_months,
+                timezone.localtime(opportunity.bid_deadline).strftime("%Y-%m-%d %H:%M"),
+                opportunity.award_on.isoformat(),
+                base_url.rstrip("/") + opportunity.get_absolute_url(),
+            ]
+
+    return EXPORT_HEADER, lines()

@@ -7,6 +7,7 @@ from ..views import sourcing_opportunities as views
 
 urlpatterns = [
     path("opportunities/", views.opportunity_list, name="opportunity_list"),
+    path("opportunities/export.csv", views.opportunity_list_csv, name="opportunity_list_csv"),
     path("opportunities/new/", views.opportunity_create, name="opportunity_create"),
     path("opportunities/<int:pk>/", views.opportunity, name="opportunity"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),

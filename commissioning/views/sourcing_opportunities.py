@@ -3,6 +3,7 @@ criteria and documents), its status moves, registering interest, and the commiss
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.exports import csv_response
 from accounts.forms import form_errors_from
 from accounts.models import AuditEvent
 from accounts.workflow import TransitionNotAllowed
@@ -67,6 +69,16 @@ def opportunity_list(request):
             "can_create": access.is_commissioner(request.user),
         },
     )
+
+
+@require_GET
+def opportunity_list_csv(request):
+    """The filtered list as a spreadsheet: what the public pages show of each opportunity."""
+    filterset = OpportunityFilter(
+        request.GET, queryset=access.opportunities_visible_to(request.user)
+    )
+    header, rows = selectors.opportunity_export(filterset.qs, base_url=settings.PORTAL_BASE_URL)
+    return csv_response(header, rows, filename="opportunities.csv")
 
 
 @require_GET

@@ -57,6 +57,7 @@ _POST = row(302, 405, 405, 405, 405)
 
 ROWS = {
     "commissioning:opportunity_list": row(200, 200, 200, 200, 200),
+    "commissioning:opportunity_list_csv": row(200, 200, 200, 200, 200),
     "commissioning:opportunity": row(404, 404, 200, 200, 404),
     "commissioning:opportunity_create": row(302, 403, 200, 403, 403),
     "commissioning:opportunity_edit": _RUN,
