@@ -1,10 +1,11 @@
-"""Commissioning's panel on the signed-in home page: what is waiting in planning for commissioners
-and network admins, and the forward plan a provider asked to hear about."""
+"""Commissioning's panels on the signed-in home page: what is waiting in planning for commissioners
+and network admins, the forward plan a provider asked to hear about, and the evaluation panels a
+person sits on."""
 
 from __future__ import annotations
 
 from . import access
-from .models import Subscription
+from .models import OpportunityStatus, PanelMember, Subscription
 from .selectors import planning_summary
 from .selectors.planning import intentions_matching
 
@@ -27,3 +28,14 @@ def home_panel(request) -> dict | None:
         list(subscription.categories.all()), list(subscription.areas.all())
     ).select_related("body")[:SHOWN_INTENTIONS]
     return {"kind": "provider", "subscription": subscription, "intentions": list(intentions)}
+
+
+def panel_seats_panel(request) -> dict | None:
+    """The opportunities whose evaluation panel the person sits on, until each is decided."""
+    seats = list(
+        PanelMember.objects.filter(user=request.user)
+        .exclude(opportunity__status__in=[OpportunityStatus.AWARDED, OpportunityStatus.CANCELLED])
+        .select_related("opportunity")
+        .order_by("opportunity__bid_deadline")
+    )
+    return {"seats": seats} if seats else None

@@ -17,12 +17,13 @@ pytestmark = pytest.mark.django_db
 
 # Pinned counts. Each includes the session and user lookups of a signed-in request. The home pages
 # include the commissioning panel: for a provider, whether they plan and their alerts; for a
-# commissioner or network admin, the planning summary's four counts.
+# commissioner or network admin, the planning summary's four counts; and the evaluation panels the
+# person sits on.
 PINNED = {
     "anonymous_home": 0,
-    "provider_home": 11,
-    "commissioner_home": 10,
-    "network_admin_home": 9,
+    "provider_home": 12,
+    "commissioner_home": 11,
+    "network_admin_home": 10,
     "verification_queue": 5,
     "organisation_list": 5,
     "audit_log": 6,

@@ -45,3 +45,17 @@ def test_the_navigation_leads_to_opportunities_and_a_providers_bids(client, prov
     page = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("commissioning:opportunity_list")}"' in page
     assert f'href="{reverse("commissioning:bid_list")}"' in page
+
+
+def test_a_panel_member_finds_their_panels_until_each_is_decided(client, commissioner):
+    from commissioning.models import OpportunityStatus
+    from tests.factories.commissioning_sourcing import OpportunityFactory, PanelMemberFactory
+
+    seat = PanelMemberFactory(user=commissioner, opportunity=OpportunityFactory(title="Carers"))
+    client.force_login(commissioner)
+    page = client.get(reverse("home")).content.decode()
+    assert "Panels you sit on" in page
+    assert reverse("commissioning:panel_bids", args=[seat.opportunity.pk]) in page
+    seat.opportunity.status = OpportunityStatus.AWARDED
+    seat.opportunity.save()
+    assert "Panels you sit on" not in client.get(reverse("home")).content.decode()
