@@ -52,15 +52,23 @@ from .models import (
 # Who is who
 
 
-def bodies_of(user) -> QuerySet[Organisation]:
-    """The verified commissioning bodies the person is a member of."""
+def _verified_organisations_of(user, kind: str) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(
-        kind=OrganisationKind.COMMISSIONING_BODY,
-        verification_status=VerificationStatus.VERIFIED,
-        memberships__user=user,
+        kind=kind, verification_status=VerificationStatus.VERIFIED, memberships__user=user
     ).order_by("name")
+
+
+def bodies_of(user) -> QuerySet[Organisation]:
+    """The verified commissioning bodies the person is a member of."""
+    return _verified_organisations_of(user, OrganisationKind.COMMISSIONING_BODY)
+
+
+def third_sector_organisations_of(user) -> QuerySet[Organisation]:
+    """The verified third sector organisations the person is a member of: those they may bid
+    for, and ask clarification questions for."""
+    return _verified_organisations_of(user, OrganisationKind.THIRD_SECTOR)
 
 
 def default_body_id(bodies: Iterable[Organisation], current: Organisation | None) -> int | None:
@@ -495,17 +503,6 @@ def get_bid_for_panel(user, pk: int) -> tuple[Bid, PanelMember]:
 
 
 # Sourcing: clarifications and changes
-
-
-def asking_organisations(user) -> QuerySet[Organisation]:
-    """The verified third sector organisations a person may ask clarification questions for."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        kind=OrganisationKind.THIRD_SECTOR,
-        verification_status=VerificationStatus.VERIFIED,
-        memberships__user=user,
-    ).order_by("name")
 
 
 def get_clarification_to_answer(user, pk: int):

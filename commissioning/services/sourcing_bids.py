@@ -19,9 +19,7 @@ from accounts.models import (
     Membership,
     MembershipRole,
     Organisation,
-    OrganisationKind,
     User,
-    VerificationStatus,
 )
 from accounts.services import audit_event_record
 from accounts.uploads import (
@@ -32,7 +30,7 @@ from accounts.uploads import (
 from accounts.workflow import check_transition, delay_on_commit
 from providers.models import Consortium, ConsortiumMember, ConsortiumStatus, Passport
 
-from ..access import stage_deadline
+from ..access import stage_deadline, third_sector_organisations_of
 from ..models import (
     BID_TRANSITIONS,
     Bid,
@@ -79,17 +77,6 @@ def london(moment: datetime, *, seconds: bool = False) -> str:
 
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-def bidding_organisations(user) -> QuerySet[Organisation]:
-    """The verified third sector organisations the person may bid for."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        kind=OrganisationKind.THIRD_SECTOR,
-        verification_status=VerificationStatus.VERIFIED,
-        memberships__user=user,
-    ).order_by("name")
 
 
 def consortia_to_lead(organisation: Organisation) -> QuerySet[Consortium]:
@@ -153,7 +140,7 @@ def start_refusal(
 
 
 def _check_bidder(actor: User, organisation: Organisation) -> None:
-    if not bidding_organisations(actor).filter(pk=organisation.pk).exists():
+    if not third_sector_organisations_of(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied(
             "Only members of a verified third sector organisation can bid for it."
         )

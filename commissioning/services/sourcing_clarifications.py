@@ -69,7 +69,7 @@ def clarification_ask(
     """A question from a verified third sector organisation, while questions are open."""
     now = now or timezone.now()
     opportunity = _lock(opportunity)
-    if not access.asking_organisations(actor).filter(pk=organisation.pk).exists():
+    if not access.third_sector_organisations_of(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied(
             "Questions are asked for a verified third sector organisation you belong to."
         )

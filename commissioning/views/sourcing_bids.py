@@ -30,7 +30,7 @@ from ..services import sourcing_bids as services
 
 def _bidding_organisation(request):
     """The organisation the person bids for: the one they act for, if it may bid."""
-    organisations = services.bidding_organisations(request.user)
+    organisations = access.third_sector_organisations_of(request.user)
     current = request.portal.organisation
     if current is not None and organisations.filter(pk=current.pk).exists():
         return current

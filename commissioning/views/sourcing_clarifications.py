@@ -51,7 +51,7 @@ def clarifications(request, pk: int):
     opportunity = access.get_opportunity_for_user(request.user, pk)
     if request.method == "POST" and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    organisations = access.asking_organisations(request.user)
+    organisations = access.third_sector_organisations_of(request.user)
     runs = request.user.is_authenticated and access.runs_opportunity(request.user, opportunity)
     is_open = selectors.questions_open(opportunity)
     form = _asking_form(request, organisations) if organisations.exists() else None
