@@ -29,6 +29,9 @@ from providers.access import is_network_member
 from providers.models import ConsortiumMember
 
 from .models import (
+    Agreement,
+    AgreementMember,
+    AgreementStatus,
     Bid,
     BidStage,
     BidStatus,
@@ -36,17 +39,21 @@ from .models import (
     CommissioningIntention,
     ConflictDeclaration,
     ContractThreshold,
+    ImprovementPlan,
     Indicator,
     IndicatorImport,
     IntentionStatus,
     JointExercise,
+    MonitoringReturn,
     NeedsAssessment,
     NeedsAssessmentDocument,
     Opportunity,
     OpportunityStatus,
     OverlapPair,
     PanelMember,
+    ReturnEvidence,
     Visibility,
+    Visit,
 )
 
 # Who is who
@@ -543,3 +550,161 @@ def declared_conflict(user, bid: Bid) -> bool:
     """Whether the person declared a conflict on this bid as a panel member: they then take no
     part in it, whatever else they are."""
     return bid.declarations.filter(panel_member__user=user, has_conflict=True).exists()
+
+
+# Agreements and monitoring. The register is the network's: commissioners and network admins
+# read every agreement, its returns, visits and plans (seeds/000 9.3.1(c)). A provider reads the
+# agreements it is a party to, as lead or as a consortium member or subcontractor, and so sees
+# exactly what the network holds about it (9.3.2(e)). The lead body manages an agreement;
+# co-funding bodies read its service users' comments with it.
+
+
+def _organisations_of(user) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+
+
+def _provider_side(organisation_ids: list[int]) -> Q:
+    return Q(provider_id__in=organisation_ids) | Q(
+        Exists(
+            AgreementMember.objects.filter(
+                agreement_id=OuterRef("pk"), organisation_id__in=organisation_ids
+            )
+        )
+    )
+
+
+def agreements_visible_to(user) -> QuerySet[Agreement]:
+    if not user.is_authenticated:
+        return Agreement.objects.none()
+    if can_plan(user):
+        return Agreement.objects.all()
+    return Agreement.objects.filter(_provider_side(_organisations_of(user)))
+
+
+def get_agreement_for_user(user, pk: int) -> Agreement:
+    return get_object_or_404(
+        agreements_visible_to(user).select_related("body", "provider", "consortium"), pk=pk
+    )
+
+
+def manages_agreement(user, agreement: Agreement) -> bool:
+    """A member of the lead body: writes the agreement, reviews its returns and records visits."""
+    return acts_for(user, agreement.body)
+
+
+def funds_agreement(user, agreement: Agreement) -> bool:
+    """A member of the lead body or of a co-funding body."""
+    bodies = bodies_of(user)
+    return (
+        bodies.filter(pk=agreement.body_id).exists()
+        or agreement.funders.filter(body__in=bodies.values("pk")).exists()
+    )
+
+
+def is_agreement_provider(user, agreement: Agreement) -> bool:
+    """A member of the lead provider: submits the returns and reads the feedback summary."""
+    return Membership.objects.filter(user=user, organisation_id=agreement.provider_id).exists()
+
+
+def is_provider_side(user, agreement: Agreement) -> bool:
+    """A member of the lead provider, or of a consortium member or subcontractor."""
+    return (
+        user.is_authenticated
+        and Agreement.objects.filter(
+            _provider_side(_organisations_of(user)), pk=agreement.pk
+        ).exists()
+    )
+
+
+def get_agreement_to_manage(user, pk: int) -> Agreement:
+    agreement = get_agreement_for_user(user, pk)
+    if not manages_agreement(user, agreement):
+        raise PermissionDenied(f"Only members of {agreement.body} can change this agreement.")
+    return agreement
+
+
+def can_read_feedback_comments(user, agreement: Agreement) -> bool:
+    """Service users' comments are read by the funding bodies' commissioners only. Everyone else
+    who sees the agreement, the provider included, sees counts, ratings and themes
+    (seeds/000 11.2.3(e))."""
+    return user.is_authenticated and funds_agreement(user, agreement)
+
+
+def get_agreement_for_feedback(token: str) -> Agreement:
+    """The public feedback form of a live agreement, found by its unguessable token."""
+    return get_object_or_404(
+        Agreement.objects.filter(
+            status__in=(AgreementStatus.ACTIVE, AgreementStatus.ENDING)
+        ).select_related("provider"),
+        feedback_token=token,
+    )
+
+
+def returns_visible_to(user) -> QuerySet[MonitoringReturn]:
+    if not user.is_authenticated:
+        return MonitoringReturn.objects.none()
+    if can_plan(user):
+        return MonitoringReturn.objects.all()
+    return MonitoringReturn.objects.filter(
+        agreement__in=Agreement.objects.filter(_provider_side(_organisations_of(user))).values("pk")
+    )
+
+
+def get_return_for_user(user, pk: int) -> MonitoringReturn:
+    return get_object_or_404(
+        returns_visible_to(user).select_related(
+            "agreement__body", "agreement__provider", "submitted_by", "reviewed_by"
+        ),
+        pk=pk,
+    )
+
+
+def get_return_to_submit(user, pk: int) -> MonitoringReturn:
+    monitoring_return = get_return_for_user(user, pk)
+    if not is_agreement_provider(user, monitoring_return.agreement):
+        raise PermissionDenied("Only the lead provider's members submit its returns.")
+    return monitoring_return
+
+
+def get_return_to_review(user, pk: int) -> MonitoringReturn:
+    monitoring_return = get_return_for_user(user, pk)
+    if not manages_agreement(user, monitoring_return.agreement):
+        raise PermissionDenied("Only the lead body's commissioners review this return.")
+    return monitoring_return
+
+
+def get_return_evidence_for_user(user, pk: int) -> ReturnEvidence:
+    return get_object_or_404(
+        ReturnEvidence.objects.filter(
+            monitoring_return__in=returns_visible_to(user).values("pk")
+        ).select_related("monitoring_return__agreement"),
+        pk=pk,
+    )
+
+
+def get_visit_to_edit(user, pk: int) -> Visit:
+    visit = get_object_or_404(
+        Visit.objects.filter(agreement__in=agreements_visible_to(user).values("pk")).select_related(
+            "agreement__body"
+        ),
+        pk=pk,
+    )
+    if not manages_agreement(user, visit.agreement):
+        raise PermissionDenied("Only the lead body's commissioners record visits.")
+    return visit
+
+
+def get_improvement_plan_for_user(user, pk: int) -> ImprovementPlan:
+    return get_object_or_404(
+        ImprovementPlan.objects.filter(
+            agreement__in=agreements_visible_to(user).values("pk")
+        ).select_related("agreement__body", "agreement__provider", "opened_by_return"),
+        pk=pk,
+    )
+
+
+def get_improvement_plan_to_manage(user, pk: int) -> ImprovementPlan:
+    plan = get_improvement_plan_for_user(user, pk)
+    if not manages_agreement(user, plan.agreement):
+        raise PermissionDenied("Only the lead body's commissioners change this plan.")
+    return plan

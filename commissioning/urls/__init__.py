@@ -11,15 +11,28 @@
 - sourcing_clarifications.py: clarifications, changes and extensions, and OCDS open data
 - sourcing_bids.py: bids, from the bidder's side
 - sourcing_evaluation.py: panels, declarations, scoring, moderation, award and feedback
+- agreements.py: agreements, made from an award or entered directly; payments, variations,
+  versions, notices, the end of an agreement
+- agreements_register.py: the network's register of funding, and a provider's agreements
+- agreements_monitoring.py: monitoring returns, their review, and the lists of returns
+- agreements_improvement.py: visits and improvement plans
+- agreements_feedback.py: service users' feedback, its public form and what is shared of it
+- open_data_grants.py: grants as 360Giving open data
 """
 
 from django.urls import path
 
 from ..views import hub
 from . import (
+    agreements,
+    agreements_feedback,
+    agreements_improvement,
+    agreements_monitoring,
+    agreements_register,
     assessments,
     business_cases,
     evidence,
+    open_data_grants,
     planning,
     sourcing_bids,
     sourcing_clarifications,
@@ -41,4 +54,10 @@ urlpatterns = [
     *sourcing_clarifications.urlpatterns,
     *sourcing_bids.urlpatterns,
     *sourcing_evaluation.urlpatterns,
+    *agreements.urlpatterns,
+    *agreements_register.urlpatterns,
+    *agreements_monitoring.urlpatterns,
+    *agreements_improvement.urlpatterns,
+    *agreements_feedback.urlpatterns,
+    *open_data_grants.urlpatterns,
 ]
