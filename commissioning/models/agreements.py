@@ -208,6 +208,7 @@ class Agreement(models.Model):
         max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
     )
     status_changed_at = models.DateTimeField(default=timezone.now)
+    terminated_reason = models.TextField("why it was terminated", blank=True)
     feedback_token = models.CharField(
         max_length=32, unique=True, default=feedback_token, editable=False
     )
