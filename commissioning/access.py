@@ -708,3 +708,63 @@ def get_improvement_plan_to_manage(user, pk: int) -> ImprovementPlan:
     if not manages_agreement(user, plan.agreement):
         raise PermissionDenied("Only the lead body's commissioners change this plan.")
     return plan
+
+
+def get_instalment_to_manage(user, pk: int):
+    """An instalment of an agreement the person may see (404 otherwise), which they may mark
+    paid only as a member of the lead body (403 otherwise)."""
+    from .models import Instalment
+
+    instalment = get_object_or_404(
+        Instalment.objects.filter(
+            agreement__in=agreements_visible_to(user).values("pk")
+        ).select_related("agreement__body"),
+        pk=pk,
+    )
+    if not manages_agreement(user, instalment.agreement):
+        raise PermissionDenied(f"Only members of {instalment.agreement.body} record its payments.")
+    return instalment
+
+
+def get_award_to_contract(user, pk: int):
+    """An award decision of an opportunity the person may see (404 otherwise), from which only
+    the opportunity's commissioners make an agreement (403 otherwise)."""
+    from .models import AwardDecision
+
+    award = get_object_or_404(
+        AwardDecision.objects.filter(
+            opportunity__in=opportunities_visible_to(user).values("pk")
+        ).select_related(
+            "opportunity__body", "lot", "bid__organisation", "bid__consortium", "decided_by"
+        ),
+        pk=pk,
+    )
+    if not runs_opportunity(user, award.opportunity):
+        raise PermissionDenied("Only the opportunity's commissioners make its agreements.")
+    return award
+
+
+def get_provider_for_user(user, pk: int) -> Organisation:
+    """A provider whose agreements across the network the person may read: any provider for
+    commissioners and network admins; a provider's own for its members, who so see exactly what
+    the network holds about it; 404 otherwise."""
+    organisation = get_object_or_404(
+        Organisation.objects.exclude(kind=OrganisationKind.COMMISSIONING_BODY), pk=pk
+    )
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        return organisation
+    if can_plan(user):
+        return organisation
+    raise Http404("No such provider.")
+
+
+def provider_organisations_of(user) -> list[Organisation]:
+    """The third sector organisations the person belongs to, verified or not: whose agreements
+    they read as theirs."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.THIRD_SECTOR, memberships__user=user
+        ).order_by("name")
+    )

@@ -213,6 +213,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commissioning.tasks.together.overlap_pairs_refresh",
         "schedule": timedelta(minutes=30),
     },
+    # Agreements move to ending within three months of their end, and to ended after it.
+    "agreements-status-refresh": {
+        "task": "commissioning.tasks.agreements.agreements_status_refresh",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # Overdue monitoring returns: one reminder at 7 days overdue, one at 14.
+    "returns-overdue-reminders": {
+        "task": "commissioning.tasks.agreements_monitoring.returns_overdue_reminders_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -473,6 +473,29 @@ def organisation_page(organisation: Organisation, *, user, member: bool) -> Orga
     )
 
 
+# Panels that later apps add to an organisation's directory page, such as its agreements across
+# the network, so that providers never imports them (DESIGN §2): (template, context function). The
+# function takes the request and the organisation and returns the panel's context, or None to
+# leave it out; it should cost no query for the public.
+PROFILE_PANELS: list[tuple[str, object]] = []
+
+
+def register_profile_panel(template: str, context) -> None:
+    if (template, context) not in PROFILE_PANELS:
+        PROFILE_PANELS.append((template, context))
+
+
+def profile_panels(request, organisation: Organisation) -> list[tuple[str, dict]]:
+    """The panels this person sees on the organisation's page, in the order they were
+    registered."""
+    shown = []
+    for template, context in PROFILE_PANELS:
+        panel = context(request, organisation)
+        if panel is not None:
+            shown.append((template, panel))
+    return shown
+
+
 def service_page(service: Service) -> Service:
     """The service with its categories, client groups, areas and languages."""
     prefetch_related_objects(

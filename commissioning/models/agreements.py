@@ -123,8 +123,13 @@ REPORTING_MONTHS = {
 }
 
 
+# Letters and digits that cannot be mistaken for one another when typed from a poster.
+LINK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
 def feedback_token() -> str:
-    return secrets.token_urlsafe(12)
+    """The unguessable part of an agreement's public feedback link: 14 characters, about 69 bits."""
+    return "".join(secrets.choice(LINK_ALPHABET) for _ in range(14))
 
 
 class Agreement(models.Model):

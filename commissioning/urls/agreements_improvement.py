@@ -1,5 +1,26 @@
-"""URLs for this part of agreements and monitoring (see urls/__init__.py)."""
+"""URLs for visits and improvement plans; see urls/__init__.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from ..views import agreements_improvement as views
+
+urlpatterns: list = [
+    path("agreements/<int:pk>/visits/new/", views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path(
+        "agreements/<int:pk>/improvement-plans/new/",
+        views.improvement_plan_new,
+        name="improvement_plan_new",
+    ),
+    path("improvement-plans/<int:pk>/", views.improvement_plan, name="improvement_plan"),
+    path(
+        "improvement-plans/<int:pk>/edit/",
+        views.improvement_plan_edit,
+        name="improvement_plan_edit",
+    ),
+    path(
+        "improvement-plans/<int:pk>/status/",
+        views.improvement_plan_move,
+        name="improvement_plan_move",
+    ),
+]

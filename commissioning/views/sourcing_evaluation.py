@@ -377,7 +377,9 @@ def award(request, pk: int):
             "form": form,
             "lot_rows": lot_rows,
             "problems": problems,
-            "decisions": opportunity.award_decisions.select_related("lot", "bid__organisation"),
+            "decisions": opportunity.award_decisions.select_related(
+                "lot", "bid__organisation", "agreement"
+            ),
             "can_award": opportunity.status
             in (OpportunityStatus.CLOSED, OpportunityStatus.EVALUATING),
         },

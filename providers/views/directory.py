@@ -86,7 +86,13 @@ def organisation(request, pk: int):
     return render(
         request,
         "providers/organisation_public.html",
-        {"page": page, "organisation": found, "profile": page.profile, "member": member},
+        {
+            "page": page,
+            "organisation": found,
+            "profile": page.profile,
+            "member": member,
+            "panels": selectors.profile_panels(request, found),
+        },
     )
 
 

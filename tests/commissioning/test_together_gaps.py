@@ -117,7 +117,8 @@ def test_an_area_worse_than_england_with_thin_provision_is_a_gap(client, commiss
     page = response.content.decode()
     assert '<strong><span aria-hidden="true">▲</span> Gap</strong>' in page  # a marker in words
     assert "1 of the 3 areas on this page is a gap" in page
-    assert "once agreements are recorded in the portal" in page
+    # What is commissioned: no agreements yet, so a nought in each area.
+    assert "Agreements" in page
 
 
 def test_the_thin_threshold_can_be_chosen(client, commissioner, world):
@@ -212,9 +213,10 @@ def test_the_csv_has_every_area(client, commissioner, world):
         "Needs assessments covering the area",
         "Debt advice: active services",
         "Debt advice: organisations",
+        "Agreements",
         "Gap: need worse and provision thin",
         "Why",
     ]
     assert [row[0] for row in rows[1:]] == ["Abbey Fields", "Brookside", "Castle Hill"]
-    assert rows[1][2:8] == ["30.0000", "Worse than England", "2", "1", "1", "Yes"]
+    assert rows[1][2:9] == ["30.0000", "Worse than England", "2", "1", "1", "0", "Yes"]
     assert rows[3][-2] == "No"

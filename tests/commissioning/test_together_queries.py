@@ -52,8 +52,9 @@ PINNED = {
     # the default borough and whether it has wards; the chosen category and area; the category
     # tree; the indicator ids and the shown ones with their latest periods and comparators; the
     # count and page of areas; the latest values; network membership and the covering
-    # assessments; the stored provision and when it was counted; the three choice lists
-    "gap_analysis": 21,
+    # assessments; the stored provision and when it was counted; the three choice lists; and the
+    # live agreements covering the areas (the commissioned column)
+    "gap_analysis": 24,
 }
 
 

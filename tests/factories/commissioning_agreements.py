@@ -211,3 +211,24 @@ __all__ = [
     "ServiceUserFeedbackFactory",
     "VisitFactory",
 ]
+
+
+def _attendance_pdf():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(b"%PDF-1.4\n% attendance\n", name="attendance.pdf")
+
+
+class ReturnEvidenceFactory(factory.django.DjangoModelFactory):
+    """A small PDF attached to a return (added by the monitoring returns part)."""
+
+    class Meta:
+        model = "commissioning.ReturnEvidence"
+
+    monitoring_return = factory.SubFactory(MonitoringReturnFactory)
+    title = "Attendance register"
+    file = factory.LazyFunction(_attendance_pdf)
+    original_name = "attendance.pdf"
+    content_type = "application/pdf"
+    size = 22
+    uploaded_by = factory.SubFactory(UserFactory)

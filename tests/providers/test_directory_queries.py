@@ -45,9 +45,10 @@ PINNED = {
     "page_two": 11,
     "page_two_member": 15,
     # the organisation, its profile's three lists, quality marks, services with their categories
-    # and areas, and consortia; members add the passport
+    # and areas, and consortia; members add the passport, and the panels registered by other
+    # apps their own (commissioning's agreements panel: whether they plan, and the agreements)
     "organisation": 9,
-    "organisation_member": 14,
+    "organisation_member": 16,
     # the default borough (and whether it has wards), two choice lists, the rows, the columns,
     # and their stored counts
     "provision_map": 12,
