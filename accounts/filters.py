@@ -1,4 +1,5 @@
-"""Filters for the network admins' organisation list and audit log."""
+"""Filters for the network admins' organisation list and audit log, and the base of the
+portal's sorted lists' filters."""
 
 import django_filters
 from django.conf import settings
@@ -44,3 +45,49 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["actor", "object_type", "object_id", "action"]
+
+
+class SortedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `sort` choice is always in force: a missing or unknown sort becomes the
+    default, so the form shows how the results are ordered. A subclass declares
+    `sort = SortedFilterSet.sort_filter(choices)`, its `default_sort` and `order(queryset, sort)`."""
+
+    default_sort: str
+
+    @staticmethod
+    def sort_filter(choices) -> django_filters.ChoiceFilter:
+        return django_filters.ChoiceFilter(
+            choices=choices, label="Sort by", empty_label=None, method="keep"
+        )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = self.normalised(data)
+        super().__init__(data, *args, **kwargs)
+
+    @classmethod
+    def sorts(cls) -> set[str]:
+        return {value for value, _label in cls.base_filters["sort"].extra["choices"]}
+
+    def normalised(self, data):
+        """A copy of the data with a known sort."""
+        data = data.copy()
+        if data.get("sort") not in self.sorts():
+            data["sort"] = self.default_sort
+        return data
+
+    @property
+    def has_criteria(self) -> bool:
+        """A search or a filter is in force (the sort alone is not one)."""
+        chosen = self.form.cleaned_data if self.form.is_valid() else {}
+        return any(value for name, value in chosen.items() if name != "sort")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return self.order(queryset, self.form.cleaned_data.get("sort") or self.default_sort)
+
+    def order(self, queryset, sort: str):
+        raise NotImplementedError
+
+    def keep(self, queryset, name, value):
+        return queryset

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 
+from accounts.filters import SortedFilterSet
 from accounts.models import Organisation, OrganisationKind
 from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
 from providers.models import ClientGroup
@@ -23,7 +24,7 @@ class GroupChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = GroupChoiceField
 
 
-class AssessmentFilter(django_filters.FilterSet):
+class AssessmentFilter(SortedFilterSet):
     """The evidence library's search, filters and sort. Filter the assessments the person may
     see (access.assessments_visible_to); the choice of body lists every commissioning body."""
 
@@ -53,37 +54,11 @@ class AssessmentFilter(django_filters.FilterSet):
         label="Review status",
         empty_label="Any",
     )
-    sort = django_filters.ChoiceFilter(
-        choices=assessment_selectors.SORT_CHOICES,
-        label="Sort by",
-        empty_label=None,
-        method="keep",
-    )
+    sort = SortedFilterSet.sort_filter(assessment_selectors.SORT_CHOICES)
+    default_sort = assessment_selectors.SORT_ASSESSED
 
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy()
-            sorts = {value for value, _label in assessment_selectors.SORT_CHOICES}
-            if data.get("sort") not in sorts:
-                # The form then shows how the results are ordered.
-                data["sort"] = assessment_selectors.SORT_ASSESSED
-        super().__init__(data, *args, **kwargs)
-
-    @property
-    def has_criteria(self) -> bool:
-        """A search or a filter is in force (the sort alone is not one)."""
-        chosen = self.form.cleaned_data if self.form.is_valid() else {}
-        return any(value for name, value in chosen.items() if name != "sort")
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return assessment_selectors.library_order(
-            queryset,
-            sort=self.form.cleaned_data.get("sort") or assessment_selectors.SORT_ASSESSED,
-        )
-
-    def keep(self, queryset, name, value):
-        return queryset
+    def order(self, queryset, sort):
+        return assessment_selectors.library_order(queryset, sort=sort)
 
     def filter_search(self, queryset, name, value):
         return assessment_selectors.library_search(queryset, value)

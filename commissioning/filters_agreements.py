@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from accounts.filters import SortedFilterSet
 from providers.filters import AreaChoiceFilter, CategoryChoiceFilter
 
 from .filters_business_cases import commissioning_bodies
@@ -33,7 +34,7 @@ def _end_date_filter(lookup: str, label: str) -> django_filters.DateFilter:
     )
 
 
-class AgreementFilter(django_filters.FilterSet):
+class AgreementFilter(SortedFilterSet):
     """Filter the agreements the person may see (access.agreements_visible_to)."""
 
     provider = django_filters.CharFilter(
@@ -79,37 +80,16 @@ class AgreementFilter(django_filters.FilterSet):
         help_text="Direct awards, negotiated arrangements and roll-overs without competition.",
         widget=forms.CheckboxInput,
     )
-    sort = django_filters.ChoiceFilter(
-        choices=selectors.SORT_CHOICES, label="Sort by", empty_label=None, method="keep"
-    )
+    sort = SortedFilterSet.sort_filter(selectors.SORT_CHOICES)
+    default_sort = selectors.SORT_END
 
     class Meta:
         model = Agreement
         fields: list[str] = []
         form = RegisterFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy()
-            if data.get("sort") not in {value for value, _label in selectors.SORT_CHOICES}:
-                # The form then shows how the results are ordered.
-                data["sort"] = selectors.SORT_END
-        super().__init__(data, *args, **kwargs)
-
-    @property
-    def has_criteria(self) -> bool:
-        """A search or a filter is in force (the sort alone is not one)."""
-        chosen = self.form.cleaned_data if self.form.is_valid() else {}
-        return any(value for name, value in chosen.items() if name != "sort")
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return selectors.register_order(
-            queryset, self.form.cleaned_data.get("sort") or selectors.SORT_END
-        )
-
-    def keep(self, queryset, name, value):
-        return queryset
+    def order(self, queryset, sort):
+        return selectors.register_order(queryset, sort)
 
     def filter_provider(self, queryset, name, value):
         if not value.strip():

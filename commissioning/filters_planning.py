@@ -8,6 +8,7 @@ from django import forms
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from accounts.filters import SortedFilterSet
 from accounts.models import Organisation, OrganisationKind, VerificationStatus
 from providers.filters import AreaChoiceFilter, CategoryChoiceFilter, linked_to
 from providers.models import ClientGroup
@@ -58,7 +59,7 @@ def _date_filter(lookup: str, label: str) -> django_filters.DateFilter:
     )
 
 
-class _IntentionFilter(django_filters.FilterSet):
+class _IntentionFilter(SortedFilterSet):
     q = django_filters.CharFilter(
         label="Search", method="filter_search", help_text="Words from the title or summary."
     )
@@ -75,36 +76,16 @@ class _IntentionFilter(django_filters.FilterSet):
     route = django_filters.ChoiceFilter(
         choices=CommissioningRoute.choices, label="Expected route", empty_label="Any route"
     )
-    sort = django_filters.ChoiceFilter(
-        choices=selectors.SORT_CHOICES, label="Sort by", empty_label=None, method="keep"
-    )
+    sort = SortedFilterSet.sort_filter(selectors.SORT_CHOICES)
+    default_sort = selectors.SORT_START
 
     class Meta:
         model = CommissioningIntention
         fields: list[str] = []
         form = PlanFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = data.copy()
-            if data.get("sort") not in {value for value, _label in selectors.SORT_CHOICES}:
-                data["sort"] = selectors.SORT_START
-        super().__init__(data, *args, **kwargs)
-
-    @property
-    def has_criteria(self) -> bool:
-        """A search or a filter is in force (the sort alone is not one)."""
-        chosen = self.form.cleaned_data if self.form.is_valid() else {}
-        return any(value for name, value in chosen.items() if name != "sort")
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return selectors.intention_order(
-            queryset, sort=self.form.cleaned_data.get("sort") or selectors.SORT_START
-        )
-
-    def keep(self, queryset, name, value):
-        return queryset
+    def order(self, queryset, sort):
+        return selectors.intention_order(queryset, sort=sort)
 
     def filter_search(self, queryset, name, value):
         return selectors.intention_search(queryset, value)

@@ -1,18 +1,26 @@
-"""Agreements as a source of chances to commission together (overlaps.py): each live agreement,
-with its lead body, outcomes, categories, areas, dates and the providers that deliver it."""
+"""Agreements as a source of chances to commission together (overlaps.py): each live agreement
+that comes up for renewal within the horizon, with its lead body, outcomes, categories, areas,
+dates and the providers that deliver it.
+
+The chance to commission together comes when an agreement is re-commissioned, so only those
+ending within RENEWAL_HORIZON are compared. That also keeps the finder's work in proportion at
+national scale, where tens of thousands of live agreements would otherwise all meet one another."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from .models import Agreement, AgreementMember, AgreementStatus
 from .overlaps import PlanningItem
 
 LIVE = (AgreementStatus.ACTIVE, AgreementStatus.ENDING)
+RENEWAL_HORIZON = relativedelta(months=18)
 
 
 def _links(through, target: str, owners: QuerySet) -> dict[int, frozenset[int]]:
@@ -33,11 +41,14 @@ def _agreement_url(pk: int) -> str:
 
 
 def agreement_items(ids: Collection[int] | None = None) -> Iterator[PlanningItem]:
-    """Live agreements (or just those asked for, whatever their state), in five queries: the
-    agreements, their outcomes, categories, areas and consortium members or subcontractors."""
+    """Live agreements ending within the renewal horizon (or just those asked for, whatever their
+    state), in five queries: the agreements, their outcomes, categories, areas and consortium
+    members or subcontractors."""
     agreements = Agreement.objects.all()
     if ids is None:
-        agreements = agreements.filter(status__in=LIVE)
+        agreements = agreements.filter(
+            status__in=LIVE, end_on__lte=timezone.localdate() + RENEWAL_HORIZON
+        )
     else:
         agreements = agreements.filter(pk__in=list(ids))
     rows = list(

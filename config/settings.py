@@ -29,6 +29,8 @@ PORTAL_NAME = "Commissioners Network Portal"
 # Open Contracting: each opportunity's ocid is this prefix, a hyphen and its reference. Register a
 # prefix of your own with the Open Contracting Partnership before publishing for real.
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-cnp000")
+# The prefix of the network's 360Giving grant identifiers, registered with 360Giving ("360G-…").
+THREESIXTYGIVING_PREFIX = env("THREESIXTYGIVING_PREFIX", default="cnp")
 
 INSTALLED_APPS = [
     "accounts.apps.PortalAdminConfig",

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_filters.constants import EMPTY_VALUES
 
+from accounts.filters import SortedFilterSet
 from accounts.models import LegalForm
 
 from . import access, selectors
@@ -119,7 +120,7 @@ def _normalised(data, *, sorts: set[str]):
     return data
 
 
-class DirectoryFilter(django_filters.FilterSet):
+class DirectoryFilter(SortedFilterSet):
     """Pass request=request: the consortium filter sees only the consortia the person may see."""
 
     q = django_filters.CharFilter(
@@ -166,29 +167,14 @@ class DirectoryFilter(django_filters.FilterSet):
         label="Leads or belongs to a consortium",
         widget=forms.CheckboxInput,
     )
-    sort = django_filters.ChoiceFilter(
-        choices=selectors.SORT_CHOICES, label="Sort by", empty_label=None, method="keep"
-    )
+    sort = SortedFilterSet.sort_filter(selectors.SORT_CHOICES)
+    default_sort = selectors.SORT_NAME
 
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
-            data = _normalised(data, sorts={value for value, _label in selectors.SORT_CHOICES})
-        super().__init__(data, *args, **kwargs)
+    def normalised(self, data):
+        return _normalised(data, sorts=self.sorts())
 
-    @property
-    def has_criteria(self) -> bool:
-        """A search or a filter is in force (the sort alone is not one)."""
-        chosen = self.form.cleaned_data if self.form.is_valid() else {}
-        return any(value for name, value in chosen.items() if name != "sort")
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return selectors.directory_order(
-            queryset, sort=self.form.cleaned_data.get("sort") or selectors.SORT_NAME
-        )
-
-    def keep(self, queryset, name, value):
-        return queryset
+    def order(self, queryset, sort):
+        return selectors.directory_order(queryset, sort=sort)
 
     def filter_search(self, queryset, name, value):
         return selectors.directory_search(queryset, value)

@@ -1,5 +1,9 @@
-"""URLs for this part of agreements and monitoring (see urls/__init__.py)."""
+"""URLs for grants as 360Giving open data (views/open_data_grants.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from ..views import open_data_grants as views
+
+urlpatterns = [
+    path("open-data/360giving/", views.open_data_360giving, name="open_data_360giving"),
+]

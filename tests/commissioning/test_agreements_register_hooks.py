@@ -1,9 +1,10 @@
 """Agreements as a source of overlaps (commission together) and of what is commissioned in the gap
 analysis."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from commissioning.models import AgreementStatus
 from commissioning.overlaps import PlanningItem
@@ -15,6 +16,11 @@ from tests.factories.commissioning_evidence import OutcomeFactory
 from tests.factories.providers import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def soon() -> date:
+    """An end date within the renewal horizon: such agreements are compared."""
+    return timezone.localdate() + timedelta(days=200)
 
 
 # The overlap source
@@ -37,14 +43,17 @@ def test_live_agreements_become_planning_items(django_assert_num_queries):
     live.categories.add(category)
     live.areas.add(area)
     AgreementMemberFactory(agreement=live, organisation=member)
-    ending = AgreementFactory(status=AgreementStatus.ENDING)
-    ended = AgreementFactory(status=AgreementStatus.ENDED)
-    AgreementFactory(status=AgreementStatus.TERMINATED)
+    ending = AgreementFactory(status=AgreementStatus.ENDING, end_on=soon())
+    ended = AgreementFactory(status=AgreementStatus.ENDED, end_on=soon())
+    AgreementFactory(status=AgreementStatus.TERMINATED, end_on=soon())
+    # Live, but not up for renewal for years yet: nothing to commission together now.
+    later = AgreementFactory(end_on=timezone.localdate() + timedelta(days=800))
 
     with django_assert_num_queries(5):
         items = {item.id: item for item in agreement_items()}
 
     assert set(items) == {live.pk, ending.pk}
+    assert later.pk not in items
     item = items[live.pk]
     assert isinstance(item, PlanningItem)
     assert item.kind == "agreement"
@@ -63,7 +72,7 @@ def test_live_agreements_become_planning_items(django_assert_num_queries):
 
 def test_the_query_count_does_not_grow(django_assert_num_queries):
     for _ in range(12):
-        agreement = AgreementFactory()
+        agreement = AgreementFactory(end_on=soon())
         agreement.categories.add(ServiceCategoryFactory())
         agreement.areas.add(AreaFactory())
         AgreementMemberFactory(agreement=agreement)
@@ -76,9 +85,10 @@ def test_registered_it_finds_two_bodies_funding_the_same_provider_in_the_same_pl
 
     category, area = ServiceCategoryFactory(), AreaFactory()
     provider = OrganisationFactory()
-    first = AgreementFactory(provider=provider)
-    second = AgreementFactory(provider=provider)
-    AgreementFactory(provider=OrganisationFactory())  # somewhere else, for someone else
+    first = AgreementFactory(provider=provider, end_on=soon())
+    second = AgreementFactory(provider=provider, end_on=soon())
+    # Somewhere else, for someone else.
+    AgreementFactory(provider=OrganisationFactory(), end_on=soon())
     for agreement in (first, second):
         agreement.categories.add(category)
         agreement.areas.add(area)

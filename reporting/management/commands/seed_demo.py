@@ -60,6 +60,7 @@ from providers.services.profiles import (
     search_document_text,
 )
 from providers.services.provision import provision_counts_refresh
+from reporting.demo.agreements import seed_agreements
 from reporting.demo.planning import seed_planning
 from reporting.demo.sourcing import seed_sourcing
 
@@ -1324,6 +1325,14 @@ def seed(*, scale: int = 1, stdout: TextIO | None = None) -> dict[str, int]:
                 bodies=bodies,
                 commissioner=demo[COMMISSIONER_EMAIL],
                 panel=demo[PANEL_EMAIL],
+                provider=demo[PROVIDER_EMAIL],
+                borough=Area.objects.get(ons_code=BOROUGH[1]),
+            )
+        )
+        counts.update(
+            seed_agreements(
+                bodies=bodies,
+                commissioner=demo[COMMISSIONER_EMAIL],
                 provider=demo[PROVIDER_EMAIL],
                 borough=Area.objects.get(ons_code=BOROUGH[1]),
             )
