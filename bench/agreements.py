@@ -130,6 +130,7 @@ def _returns(
         for first, last, due in _quarters(start, per_agreement):
             row = {
                 "agreement_id": pk,
+                "body_id": plans[ref][4],
                 "period_start": first,
                 "period_end": last,
                 "due_on": due,

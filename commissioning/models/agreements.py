@@ -247,6 +247,8 @@ class Agreement(models.Model):
             models.Index(fields=["provider", "status"], name="agreement_of_provider"),
             models.Index(fields=["status", "end_on"], name="agreement_by_end"),
             models.Index(fields=["kind", "end_on"], name="agreement_kind_by_end"),
+            # The register's default order.
+            models.Index(fields=["end_on", "reference"], name="agreement_register_order"),
         ]
 
     def __str__(self) -> str:
@@ -560,6 +562,11 @@ class MonitoringReturn(models.Model):
     """What the provider reports for one period, and the commissioner's review of it."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="returns")
+    # The agreement's lead body, which never changes: kept here so that a body's returns to review
+    # and its overdue returns are read from one index, however many agreements it leads.
+    body = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     due_on = models.DateField()
@@ -604,10 +611,19 @@ class MonitoringReturn(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"], name="return_by_status_due"),
             models.Index(fields=["agreement", "status"], name="return_of_agreement"),
+            models.Index(fields=["body", "status", "due_on"], name="return_of_body_by_due"),
+            models.Index(
+                fields=["body", "status", "submitted_at"], name="return_of_body_by_submission"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Return for {self.period_start:%b %Y} to {self.period_end:%b %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.body_id is None and self.agreement_id is not None:
+            self.body_id = self.agreement.body_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("commissioning:return", args=[self.pk])

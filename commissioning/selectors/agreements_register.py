@@ -15,7 +15,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -28,7 +27,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -51,7 +49,7 @@ from ..models import (
 from ..models.agreements import NEVER_OPENLY_PROCURED
 
 PAGE_SIZE = 25
-PROVIDER_PAGE_SIZE = 50
+PROVIDER_PAGE_SIZE = 25
 PANEL_SIZE = 5
 EXPORT_CHUNK = 1000
 RECENT_QUARTERS = 4
@@ -163,14 +161,16 @@ def funded_by_q(body: Organisation) -> Q:
 
 
 def provider_named_q(text: str) -> Q:
-    """The lead provider, or a consortium member or subcontractor, has this in its name."""
-    text = text.strip()
-    return Q(provider__name__icontains=text) | Q(
-        Exists(
-            AgreementMember.objects.filter(
-                agreement_id=OuterRef("pk"), organisation__name__icontains=text
-            )
-        )
+    """The lead provider, or a consortium member or subcontractor, has this in its name. The
+    matching organisations are found first, in one query, so that each of the page's queries
+    (the rows and the totals) looks their agreements up by index."""
+    names = list(
+        Organisation.objects.filter(name__icontains=text.strip())
+        .exclude(kind=OrganisationKind.COMMISSIONING_BODY)
+        .values_list("pk", flat=True)
+    )
+    return Q(provider_id__in=names) | Q(
+        pk__in=AgreementMember.objects.filter(organisation_id__in=names).values("agreement_id")
     )
 
 
@@ -184,10 +184,14 @@ def _with_funders(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
     )
 
 
-def register_page(queryset: QuerySet[Agreement], page_number) -> Page:
-    """A page of the register: a count, the rows with their bodies and provider, and their
-    co-funders; three queries whatever the size."""
-    return Paginator(_with_funders(queryset), PAGE_SIZE).get_page(page_number)
+def register_page(queryset: QuerySet[Agreement], page_number, *, count: int | None = None) -> Page:
+    """A page of the register: the rows with their bodies and provider, and their co-funders;
+    two queries whatever the size, and a third to count them unless the count is known (the
+    totals give it)."""
+    paginator = Paginator(_with_funders(queryset), PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted again
+    return paginator.get_page(page_number)
 
 
 # Totals
@@ -219,57 +223,52 @@ class Totals:
 
 
 def totals(queryset: QuerySet[Agreement]) -> Totals:
-    """Totals over the agreements by type and by funding body, in three aggregate queries
-    whatever their number. The lead body pays what its co-funders do not."""
+    """Totals over the agreements by type and by funding body, in three queries whatever their
+    number: the agreements by lead body and type, the co-funders' contributions by lead body and
+    funding body, and the names of the bodies. The lead body pays what its co-funders do not."""
     base = queryset.order_by()
-    kinds = {
-        row["kind"]: row
-        for row in base.values("kind").annotate(n=Count("pk"), value=Sum("total_value"))
-    }
+    by_kind_rows: dict[str, list] = {}
+    bodies: dict[int, dict] = {}
+
+    def entry(body_id: int) -> dict:
+        return bodies.setdefault(body_id, {"led": 0, "cofunded": 0, "amount": Decimal(0)})
+
+    for row in base.values("body_id", "kind").annotate(n=Count("pk"), value=Sum("total_value")):
+        value = row["value"] or Decimal(0)
+        counted = by_kind_rows.setdefault(row["kind"], [0, Decimal(0)])
+        counted[0] += row["n"]
+        counted[1] += value
+        lead = entry(row["body_id"])
+        lead["led"] += row["n"]
+        lead["amount"] += value
+    for row in (
+        AgreementFunder.objects.filter(agreement__in=base.values("pk"))
+        .order_by()
+        .values("agreement__body_id", "body_id")
+        .annotate(n=Count("pk"), amount=Sum("contribution"))
+    ):
+        amount = row["amount"] or Decimal(0)
+        bodies[row["agreement__body_id"]]["amount"] -= amount
+        funder = entry(row["body_id"])
+        funder["cofunded"] += row["n"]
+        funder["amount"] += amount
+    names = (
+        dict(Organisation.objects.filter(pk__in=list(bodies)).values_list("pk", "name"))
+        if bodies
+        else {}
+    )
     by_kind = [
         KindTotal(
             kind=kind.value,
             label=kind.label,
-            count=kinds[kind.value]["n"],
-            value=kinds[kind.value]["value"] or Decimal(0),
+            count=by_kind_rows[kind.value][0],
+            value=by_kind_rows[kind.value][1],
         )
         for kind in AgreementKind
-        if kind.value in kinds
+        if kind.value in by_kind_rows
     ]
-    money = DecimalField(max_digits=16, decimal_places=2)
-    contributions = (
-        AgreementFunder.objects.filter(agreement_id=OuterRef("pk"))
-        .order_by()
-        .values("agreement_id")
-        .annotate(total=Sum("contribution"))
-        .values("total")
-    )
-    bodies: dict[int, dict] = {}
-    for row in (
-        base.annotate(cofunded=Coalesce(Subquery(contributions, output_field=money), Value(0)))
-        .values("body_id", "body__name")
-        .annotate(n=Count("pk"), share=Sum(F("total_value") - F("cofunded"), output_field=money))
-    ):
-        bodies[row["body_id"]] = {
-            "name": row["body__name"],
-            "led": row["n"],
-            "cofunded": 0,
-            "amount": row["share"] or Decimal(0),
-        }
-    for row in (
-        AgreementFunder.objects.filter(agreement__in=base.values("pk"))
-        .order_by()
-        .values("body_id", "body__name")
-        .annotate(n=Count("pk"), amount=Sum("contribution"))
-    ):
-        entry = bodies.setdefault(
-            row["body_id"],
-            {"name": row["body__name"], "led": 0, "cofunded": 0, "amount": Decimal(0)},
-        )
-        entry["cofunded"] = row["n"]
-        entry["amount"] += row["amount"] or Decimal(0)
     by_body = sorted(
-        (BodyTotal(body_id=pk, **entry) for pk, entry in bodies.items()),
+        (BodyTotal(body_id=pk, name=names.get(pk, ""), **values) for pk, values in bodies.items()),
         key=lambda total: (-total.amount, total.name, total.body_id),
     )
     return Totals(
@@ -469,7 +468,10 @@ def provider_view(organisation: Organisation, page_number, *, today: date | None
     side."""
     today = today or timezone.localdate()
     ids = [organisation.pk]
-    agreements = provider_agreements_of(ids)
+    # The organisation's agreements are found once; every query after reads them by primary key.
+    agreements = Agreement.objects.filter(
+        pk__in=list(provider_agreements_of(ids).values_list("pk", flat=True))
+    )
     summary = agreements.order_by().aggregate(
         live=Count("pk", filter=Q(status__in=LIVE)),
         live_value=Sum("total_value", filter=Q(status__in=LIVE)),
@@ -488,11 +490,15 @@ def provider_view(organisation: Organisation, page_number, *, today: date | None
     quarters = recent_quarters(today)
     shown = page.object_list = list(page.object_list)
     returns: dict[int, list[MonitoringReturn]] = defaultdict(list)
-    for monitoring_return in MonitoringReturn.objects.filter(
-        agreement_id__in=[agreement.pk for agreement in shown],
-        period_end__gte=quarters[0].starts_on,
-        period_end__lte=quarters[-1].ends_on,
-    ).order_by("period_end", "pk"):
+    for monitoring_return in (
+        MonitoringReturn.objects.filter(
+            agreement_id__in=[agreement.pk for agreement in shown],
+            period_end__gte=quarters[0].starts_on,
+            period_end__lte=quarters[-1].ends_on,
+        )
+        .only("pk", "agreement_id", "period_start", "period_end", "due_on", "status", "rating")
+        .order_by("period_end", "pk")
+    ):
         returns[monitoring_return.agreement_id].append(monitoring_return)
     joint_rows = []
     for agreement in shown:

@@ -75,6 +75,7 @@ def returns_schedule_sync(agreement: Agreement) -> tuple[int, int]:
         [
             MonitoringReturn(
                 agreement=agreement,
+                body_id=agreement.body_id,
                 period_start=period.start,
                 period_end=period.end,
                 due_on=period.due_on,

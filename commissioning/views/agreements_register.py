@@ -33,7 +33,8 @@ def _register_filter(request) -> AgreementFilter:
 @require_GET
 def register(request):
     filterset = _register_filter(request)
-    page = selectors.register_page(filterset.qs, request.GET.get("page"))
+    totals = selectors.totals(filterset.qs)
+    page = selectors.register_page(filterset.qs, request.GET.get("page"), count=totals.count)
     form = filterset.form
     return render(
         request,
@@ -43,7 +44,7 @@ def register(request):
             "selects": {name: select_options(form[name]) for name in SELECTS},
             "page": page,
             "sort_label": dict(selectors.SORT_CHOICES).get(form["sort"].value(), ""),
-            "totals": selectors.totals(filterset.qs),
+            "totals": totals,
             "filter_query": _query_without_page(request),
             "never_open_routes": [route.value for route in NEVER_OPENLY_PROCURED],
             "can_create": access.is_commissioner(request.user),

@@ -28,19 +28,23 @@ pytestmark = pytest.mark.django_db
 # the nav). A commissioner's planner check is a query each time; a network admin's is none.
 PINNED = {
     # the planner check of the decorator and of access.agreements_visible_to; three choice lists
-    # (bodies, categories, areas); the totals by type, by lead body and by co-funder; whether the
-    # person may record an agreement; a count, the page's rows and their co-funders
-    "register": 15,
-    # as above, plus the chosen body, category and area, and what lies below the two last
+    # (bodies, categories, areas); the totals (by lead body and type, the co-funders'
+    # contributions, and the bodies' names), which also count the rows for the pages; whether
+    # the person may record an agreement; the page's rows and their co-funders
+    "register": 14,
+    # as above, plus the chosen body, category and area, what lies below the two last, and the
+    # organisations whose names match the provider search
     "register_filtered": 20,
-    # a network admin: the chosen body, category and area and the two subtrees; the rows, then
-    # for each thousand their co-funders, members, categories and areas
-    "csv": 12,
+    # a network admin: the chosen body, category and area and the two subtrees; the organisations
+    # matching the provider search; the rows, then for each thousand their co-funders, members,
+    # categories and areas
+    "csv": 13,
     # the organisation; whether the person belongs to it, and for a commissioner the planner
-    # check; the live summary; a count, the page's rows and their co-funders; the open plans;
-    # the returns of the page's agreements; the totals by type, lead body and co-funder
-    "provider_commissioner": 15,
-    "provider_member": 14,
+    # check; the ids of its agreements; the live summary; a count, the page's rows and their
+    # co-funders; the open plans; the returns of the page's agreements; the totals (by lead body
+    # and type, co-funders, names)
+    "provider_commissioner": 16,
+    "provider_member": 15,
     # the person's third sector organisations; a count, the page's rows and their co-funders
     "ours": 7,
 }
