@@ -1382,6 +1382,9 @@ def _summary(*, counts: dict[str, int], seconds: float) -> str:
         f" {counts['needs_assessments']:,} needs assessments, {counts['business_cases']:,}"
         f" business cases and {counts['intentions']:,} intentions added",
         f"  sourcing: {counts['opportunities']:,} opportunities added",
+        f"  agreements: {counts['agreements']:,} agreements, {counts['returns_reviewed']:,}"
+        f" reviewed returns, {counts['improvement_plans']:,} improvement plans and"
+        f" {counts['user_feedback']:,} service users' feedback added",
         "",
         f"Demo logins (password {DEMO_PASSWORD}):",
         *(f"  {role:<16}{email}" for role, email, _name in DEMO_LOGINS),
