@@ -468,7 +468,7 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _url_maker(name: str) -> Callable[[int], str]:
+def url_maker(name: str) -> Callable[[int], str]:
     """reverse(name, args=[pk]), or "" while the page does not exist."""
 
     def url(pk: int) -> str:
@@ -480,7 +480,7 @@ def _url_maker(name: str) -> Callable[[int], str]:
     return url
 
 
-def _links(through, owner: str, target: str, owners) -> dict[int, frozenset[int]]:
+def links_by_owner(through, owner: str, target: str, owners) -> dict[int, frozenset[int]]:
     """{owner id: the ids it links to} through a many-to-many table, in one query."""
     grouped: dict[int, set[int]] = defaultdict(set)
     for owner_id, target_id in through.objects.filter(**{f"{owner}__in": owners}).values_list(
@@ -506,11 +506,11 @@ def intention_items(ids: Collection[int] | None = None) -> Iterator[PlanningItem
         return
     owners = intentions.values("pk")
     model = CommissioningIntention
-    categories = _links(
+    categories = links_by_owner(
         model.categories.through, "commissioningintention", "servicecategory", owners
     )
-    areas = _links(model.areas.through, "commissioningintention", "area", owners)
-    url = _url_maker("commissioning:intention")
+    areas = links_by_owner(model.areas.through, "commissioningintention", "area", owners)
+    url = url_maker("commissioning:intention")
     for pk, body_id, title, outcome_id, start_on, end_on in rows:
         yield PlanningItem(
             kind="intention",
@@ -539,14 +539,14 @@ def assessment_items(ids: Collection[int] | None = None) -> Iterator[PlanningIte
         return
     owners = assessments.values("pk")
     model = NeedsAssessment
-    themes = _links(model.themes.through, "needsassessment", "servicecategory", owners)
-    areas = _links(model.areas.through, "needsassessment", "area", owners)
+    themes = links_by_owner(model.themes.through, "needsassessment", "servicecategory", owners)
+    areas = links_by_owner(model.areas.through, "needsassessment", "area", owners)
     outcomes: dict[int, set[int]] = defaultdict(set)
     for pk, outcome_id in model.indicators.through.objects.filter(
         needsassessment__in=owners
     ).values_list("needsassessment_id", "indicator__outcome_id"):
         outcomes[pk].add(outcome_id)
-    url = _url_maker("commissioning:assessment")
+    url = url_maker("commissioning:assessment")
     for pk, body_id, title, assessed_on, next_review_on in rows:
         yield PlanningItem(
             kind="assessment",

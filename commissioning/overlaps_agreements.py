@@ -8,36 +8,16 @@ national scale, where tens of thousands of live agreements would otherwise all m
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterator
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import Agreement, AgreementMember, AgreementStatus
-from .overlaps import PlanningItem
+from .overlaps import PlanningItem, links_by_owner, url_maker
 
 LIVE = (AgreementStatus.ACTIVE, AgreementStatus.ENDING)
 RENEWAL_HORIZON = relativedelta(months=18)
-
-
-def _links(through, target: str, owners: QuerySet) -> dict[int, frozenset[int]]:
-    """{agreement id: the ids it links to} through one of its many-to-many tables, one query."""
-    grouped: dict[int, set[int]] = defaultdict(set)
-    for agreement_id, target_id in through.objects.filter(agreement__in=owners).values_list(
-        "agreement_id", f"{target}_id"
-    ):
-        grouped[agreement_id].add(target_id)
-    return {pk: frozenset(targets) for pk, targets in grouped.items()}
-
-
-def _agreement_url(pk: int) -> str:
-    try:
-        return reverse("commissioning:agreement", args=[pk])
-    except NoReverseMatch:
-        return ""
 
 
 def agreement_items(ids: Collection[int] | None = None) -> Iterator[PlanningItem]:
@@ -59,21 +39,20 @@ def agreement_items(ids: Collection[int] | None = None) -> Iterator[PlanningItem
     if not rows:
         return
     owners = agreements.values("pk")
-    outcomes = _links(Agreement.outcomes.through, "outcome", owners)
-    categories = _links(Agreement.categories.through, "servicecategory", owners)
-    areas = _links(Agreement.areas.through, "area", owners)
-    members: dict[int, set[int]] = defaultdict(set)
-    for agreement_id, organisation_id in AgreementMember.objects.filter(
-        agreement__in=owners
-    ).values_list("agreement_id", "organisation_id"):
-        members[agreement_id].add(organisation_id)
+    outcomes = links_by_owner(Agreement.outcomes.through, "agreement", "outcome", owners)
+    categories = links_by_owner(
+        Agreement.categories.through, "agreement", "servicecategory", owners
+    )
+    areas = links_by_owner(Agreement.areas.through, "agreement", "area", owners)
+    members = links_by_owner(AgreementMember, "agreement", "organisation", owners)
+    url = url_maker("commissioning:agreement")
     for pk, body_id, title, start_on, end_on, provider_id in rows:
         yield PlanningItem(
             kind="agreement",
             id=pk,
             body_id=body_id,
             label=title,
-            url=_agreement_url(pk),
+            url=url(pk),
             outcome_ids=outcomes.get(pk, frozenset()),
             category_ids=categories.get(pk, frozenset()),
             area_ids=areas.get(pk, frozenset()),
